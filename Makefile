@@ -1,0 +1,42 @@
+# Bootstrap from the lock file on a machine that has only python3 and make, then run or test.
+# uv (pinned) is installed into .cache/uv; it creates .venv from uv.lock with the machine's python3.
+
+PYTHON ?= python3
+UV_VERSION := 0.13.8
+UV_DIR := .cache/uv
+UV := $(UV_DIR)/bin/uv
+VENV := .venv
+SYNCED := $(VENV)/.synced
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install run test dev bench lint clean
+
+$(UV):
+	@echo "bootstrap: installing uv $(UV_VERSION) into $(UV_DIR)"
+	@$(PYTHON) -m pip install --quiet --disable-pip-version-check --target $(UV_DIR) uv==$(UV_VERSION) \
+	  || { $(PYTHON) -m venv $(UV_DIR) && $(UV_DIR)/bin/pip install --quiet uv==$(UV_VERSION); }
+
+$(SYNCED): $(UV) uv.lock pyproject.toml
+	@echo "bootstrap: creating $(VENV) from uv.lock"
+	@$(UV) sync --locked --python $(PYTHON)
+	@cd dbt_project && DUCKDB_PATH=:memory: ../$(VENV)/bin/dbt parse --quiet --profiles-dir . \
+	  || { echo "bootstrap: dbt parse failed"; exit 1; }
+	@touch $(SYNCED)
+
+install: $(SYNCED)
+
+run: install  ## materialise every asset for the latest complete quarter on the embedded sources
+	@$(VENV)/bin/segments run
+
+test: install  ## the whole test suite (what CI runs)
+	@$(VENV)/bin/pytest
+
+dev: install  ## the Dagster UI, on the same instance the CLI records runs in
+	@mkdir -p $${SEGMENTS_DATA_DIR:-data}/dagster_home
+	@DAGSTER_HOME=$$(cd $${SEGMENTS_DATA_DIR:-data}/dagster_home && pwd) $(VENV)/bin/dagster dev
+
+lint: install
+	@$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) $(UV_DIR) data dbt_project/target dbt_project/logs

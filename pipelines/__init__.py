@@ -1,0 +1,1 @@
+"""Customer segmentation pipeline: Dagster assets, dbt models, quality checks, publishing."""

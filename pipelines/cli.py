@@ -1,0 +1,84 @@
+"""`segments`: the operator's command line (generate sources, run a quarter, backfill quarters).
+
+`run` and `backfill` execute the Dagster job in-process (see `pipelines.runs`), recorded in the
+persistent instance under `$SEGMENTS_DATA_DIR/dagster_home`, so `dagster dev` shows them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from pipelines.quarters import Quarter, quarter_range
+from pipelines.runs import run_quarters
+
+
+def _quarter_from_args(args: argparse.Namespace) -> Quarter:
+    if args.quarter and args.as_of:
+        raise SystemExit("segments run: give --quarter or --as-of, not both")
+    if args.quarter:
+        return Quarter.parse(args.quarter)
+    if args.as_of:
+        return Quarter.ending_on(date.fromisoformat(args.as_of))
+    return Quarter.latest_complete(date.today())
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from pipelines.generate import generate_sources
+
+    end = date.fromisoformat(args.end_date) if args.end_date else None
+    started = time.monotonic()
+    summary = generate_sources(
+        Path(args.out), customers=args.customers, seed=args.seed, end_date=end, fmt=args.format,
+        years=args.years, progress=print,
+    )
+    print(f"segments: wrote {summary} in {time.monotonic() - started:.1f}s")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="segments", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="materialise every asset for one quarter")
+    run.add_argument("--quarter", help="e.g. 2025Q4 (default: latest complete quarter)")
+    run.add_argument("--as-of", help="the quarter's last day, e.g. 2025-12-31")
+
+    backfill = sub.add_parser("backfill", help="run each quarter from --from to --to, in order")
+    backfill.add_argument("--from", dest="first", required=True, help="first quarter, e.g. 2024Q1")
+    backfill.add_argument("--to", dest="last", required=True, help="last quarter, e.g. 2025Q4")
+
+    gen = sub.add_parser("generate", help="write synthetic sources")
+    gen.add_argument("--customers", type=int, required=True)
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--out", required=True, help="output directory")
+    gen.add_argument("--format", choices=["csv", "parquet", "jsonl"], default="csv")
+    gen.add_argument("--end-date", help="last day of history (default: latest complete quarter end)")
+    gen.add_argument("--years", type=int, default=3, help="years of history (default 3)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "generate":
+            return _generate(args)
+        if args.command == "run":
+            quarters = [_quarter_from_args(args)]
+        else:
+            quarters = quarter_range(Quarter.parse(args.first), Quarter.parse(args.last))
+        latest = Quarter.latest_complete(date.today())
+        if quarters[-1] > latest:
+            raise ValueError(f"{quarters[-1]} has not ended yet; the latest complete quarter is {latest}")
+    except ValueError as exc:
+        print(f"segments: {exc}", file=sys.stderr)
+        return 2
+    return 0 if run_quarters(quarters) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Extraction: source specs, file reading, typed landing with quarantine, and the Dagster assets."""

@@ -1,0 +1,18 @@
+"""The job that materialises every asset of one quarter, used by the CLI, the schedule and the UI."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.partitions import quarterly_partitions
+
+QUARTERLY_JOB = "quarterly_segments"
+
+quarterly_job = dg.define_asset_job(
+    name=QUARTERLY_JOB,
+    selection=dg.AssetSelection.all(),
+    partitions_def=quarterly_partitions,
+    description="Extract, transform, check and publish the segmentation of one quarter.",
+)
+
+defs = dg.Definitions(jobs=[quarterly_job])

@@ -1,0 +1,48 @@
+"""Shared test helpers: fixture paths, format conversion, and materialising assets through Dagster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def convert_sources(src: Path, out: Path, fmt: str) -> Path:
+    """Copy the CSV sources in `src` to `out` in `fmt`, every column kept as text."""
+    out.mkdir(parents=True, exist_ok=True)
+    for csv in src.glob("*.csv"):
+        target = out / f"{csv.stem}.{fmt}"
+        options = {"csv": "(format csv, header)", "parquet": "(format parquet)", "jsonl": "(format json)"}[
+            fmt
+        ]
+        duckdb.execute(f"copy (select * from read_csv('{csv}', all_varchar = true)) to '{target}' {options}")
+    return out
+
+
+def materialize_extract(
+    data_dir: Path, source_dir: Path, partition_key: str = "2024-01-01", raise_on_error: bool = True
+) -> dg.ExecuteInProcessResult:
+    """Run the extraction assets and their checks for one partition, as the job would."""
+    from pipelines.extract.assets import accounting_checks, extract_assets
+    from pipelines.resources import SourceDirectory, Warehouse
+
+    return dg.materialize(
+        [*extract_assets, *accounting_checks],
+        resources={
+            "warehouse": Warehouse(data_dir=str(data_dir)),
+            "sources": SourceDirectory(source_dir=str(source_dir)),
+        },
+        partition_key=partition_key,
+        raise_on_error=raise_on_error,
+    )
+
+
+def failure_message(result: dg.ExecuteInProcessResult) -> str:
+    """The root causes of a failed run, one line per failed step."""
+    from pipelines.runs import step_failures
+
+    assert not result.success, "the run was expected to fail"
+    return "\n".join(step_failures(result))
