@@ -1,17 +1,17 @@
 """The code location: merges what each module contributes and applies the global policies."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipelines import jobs
 from pipelines.extract import assets as extract
 from pipelines.resources import SourceDirectory, Warehouse
 
-resources = dg.Definitions(
-    resources={"warehouse": Warehouse(), "sources": SourceDirectory()},
-    # DuckDB allows one writer per file: run every step in one process, one at a time.
-    executor=dg.in_process_executor,
+defs = dg.Definitions.merge(
+    extract.defs,
+    jobs.defs,
+    dg.Definitions(
+        resources={"warehouse": Warehouse(), "sources": SourceDirectory()},
+        # DuckDB allows one writer per file: run every step in one process, one at a time.
+        executor=dg.in_process_executor,
+    ),
 )
-
-defs = dg.Definitions.merge(extract.defs, jobs.defs, resources)
