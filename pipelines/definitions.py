@@ -4,10 +4,13 @@ import dagster as dg
 
 from pipelines import jobs
 from pipelines.extract import assets as extract
+from pipelines.transform import config_asset, dbt
 from pipelines.resources import SourceDirectory, Warehouse
 
 defs = dg.Definitions.merge(
     extract.defs,
+    config_asset.defs,
+    dbt.defs,
     jobs.defs,
     dg.Definitions(
         resources={"warehouse": Warehouse(), "sources": SourceDirectory()},

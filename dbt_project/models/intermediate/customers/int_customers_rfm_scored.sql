@@ -1,0 +1,222 @@
+{#-
+    One row per customer registered on or before D: the features plus R/F/M scores (by comparing each
+    value to the snapshot's cut points), the RFM cell and the 8-class RFM segment.
+    Segment and tag rules of the config run on this model's columns (its YAML lists them).
+-#}
+
+with
+
+features as (
+
+    select * from {{ ref('int_customers_features') }}
+
+),
+
+cut_points as (
+
+    select * from {{ ref('int_rfm_cut_points') }}
+
+),
+
+settings as (
+
+    select * from {{ ref('stg_config__settings') }}
+
+),
+
+rfm_segments as (
+
+    select * from {{ ref('stg_config__rfm_segments') }}
+
+),
+
+recency_scores as (
+
+    {# the best score whose range admits the value: recency admits up to upper_bound #}
+    select
+        features.customer_id,
+        max(cut_points.score) as score
+
+    from features
+    inner join cut_points
+        on cut_points.metric = 'recency_days'
+        and (cut_points.upper_bound is null or features.recency_days <= cut_points.upper_bound)
+    where features.recency_days is not null
+    group by features.customer_id
+
+),
+
+frequency_scores as (
+
+    select
+        features.customer_id,
+        max(cut_points.score) as score
+
+    from features
+    inner join cut_points
+        on cut_points.metric = 'frequency'
+        and (cut_points.lower_bound is null or features.frequency >= cut_points.lower_bound)
+    where features.frequency > 0
+    group by features.customer_id
+
+),
+
+monetary_scores as (
+
+    select
+        features.customer_id,
+        max(cut_points.score) as score
+
+    from features
+    inner join cut_points
+        on cut_points.metric = 'monetary'
+        and (cut_points.lower_bound is null or features.monetary >= cut_points.lower_bound)
+    where features.frequency > 0
+    group by features.customer_id
+
+),
+
+scored as (
+
+    select
+        features.*,
+        coalesce(recency_scores.score, settings.no_activity_score) as r_score,
+        coalesce(frequency_scores.score, settings.no_activity_score) as f_score,
+        coalesce(monetary_scores.score, settings.no_activity_score) as m_score,
+        settings.rfm_high_rule,
+        settings.rfm_high_min_score
+
+    from features
+    cross join settings
+    left join recency_scores
+        on features.customer_id = recency_scores.customer_id
+    left join frequency_scores
+        on features.customer_id = frequency_scores.customer_id
+    left join monetary_scores
+        on features.customer_id = monetary_scores.customer_id
+
+),
+
+score_means as (
+
+    {# for high_rule above_mean: the mean scores of the customers with a completed order #}
+    select
+        avg(r_score) as mean_r_score,
+        avg(f_score) as mean_f_score,
+        avg(m_score) as mean_m_score
+
+    from scored
+    where recency_days is not null
+
+),
+
+high_low as (
+
+    select
+        scored.*,
+        scored.recency_days is not null and case
+            when scored.rfm_high_rule = 'above_mean' then scored.r_score > score_means.mean_r_score
+            else scored.r_score >= scored.rfm_high_min_score
+        end as is_recency_high,
+        scored.recency_days is not null and case
+            when scored.rfm_high_rule = 'above_mean' then scored.f_score > score_means.mean_f_score
+            else scored.f_score >= scored.rfm_high_min_score
+        end as is_frequency_high,
+        scored.recency_days is not null and case
+            when scored.rfm_high_rule = 'above_mean' then scored.m_score > score_means.mean_m_score
+            else scored.m_score >= scored.rfm_high_min_score
+        end as is_monetary_high
+
+    from scored
+    cross join score_means
+
+),
+
+final as (
+
+    select
+        cast(high_low.snapshot_date as date) as snapshot_date,
+
+        -- customer
+        cast(high_low.customer_id as varchar) as customer_id,
+        cast(high_low.customer_type as varchar) as customer_type,
+        cast(high_low.is_customer_type_inferred as boolean) as is_customer_type_inferred,
+        cast(high_low.gender as varchar) as gender,
+        cast(high_low.age_years as integer) as age_years,
+        cast(high_low.city as varchar) as city,
+        cast(high_low.city_tier as integer) as city_tier,
+        cast(high_low.city_tier_source as varchar) as city_tier_source,
+        cast(high_low.occupation as varchar) as occupation,
+        cast(high_low.income_band as varchar) as income_band,
+        cast(high_low.industry as varchar) as industry,
+        cast(high_low.employee_count as integer) as employee_count,
+        cast(high_low.registered_capital as decimal(18, 2)) as registered_capital,
+        cast(high_low.company_age_years as integer) as company_age_years,
+        cast(high_low.member_level as varchar) as member_level,
+        cast(high_low.has_valid_email as boolean) as has_valid_email,
+        cast(high_low.has_valid_phone as boolean) as has_valid_phone,
+        cast(high_low.is_email_invalid as boolean) as is_email_invalid,
+        cast(high_low.is_phone_invalid as boolean) as is_phone_invalid,
+        cast(high_low.is_version_after_as_of as boolean) as is_version_after_as_of,
+        cast(high_low.registered_date as date) as registered_date,
+        cast(high_low.tenure_days as integer) as tenure_days,
+
+        -- interaction
+        cast(high_low.app_sessions_30d as integer) as app_sessions_30d,
+        cast(high_low.ad_impressions_90d as integer) as ad_impressions_90d,
+        cast(high_low.ad_clicks_90d as integer) as ad_clicks_90d,
+        cast(high_low.ad_click_rate as double) as ad_click_rate,
+
+        -- purchases
+        cast(high_low.first_order_date as date) as first_order_date,
+        cast(high_low.last_order_date as date) as last_order_date,
+        cast(high_low.recency_days as integer) as recency_days,
+        cast(high_low.frequency as integer) as frequency,
+        cast(high_low.monetary as decimal(18, 2)) as monetary,
+        cast(high_low.avg_order_value as decimal(18, 2)) as avg_order_value,
+        cast(high_low.orders_per_month as double) as orders_per_month,
+        cast(high_low.annual_spend as decimal(18, 2)) as annual_spend,
+        cast(high_low.lifetime_orders as integer) as lifetime_orders,
+        cast(high_low.lifetime_spend as decimal(18, 2)) as lifetime_spend,
+        cast(high_low.refunded_orders as integer) as refunded_orders,
+        cast(high_low.cancelled_orders as integer) as cancelled_orders,
+        cast(high_low.refund_rate as double) as refund_rate,
+        cast(high_low.outlier_orders as integer) as outlier_orders,
+        cast(high_low.favourite_category as varchar) as favourite_category,
+        cast(high_low.online_order_share as double) as online_order_share,
+        cast(high_low.offline_order_share as double) as offline_order_share,
+        cast(high_low.favourite_payment_method as varchar) as favourite_payment_method,
+        cast(high_low.discount_share as double) as discount_share,
+        cast(high_low.discounted_order_share as double) as discounted_order_share,
+
+        -- service
+        cast(high_low.inquiry_tickets as integer) as inquiry_tickets,
+        cast(high_low.complaint_tickets as integer) as complaint_tickets,
+        cast(high_low.suggestion_tickets as integer) as suggestion_tickets,
+        cast(high_low.after_sales_tickets as integer) as after_sales_tickets,
+        cast(high_low.complaints_365d as integer) as complaints_365d,
+        cast(high_low.satisfaction_mean as double) as satisfaction_mean,
+
+        -- rfm
+        cast(high_low.r_score as integer) as r_score,
+        cast(high_low.f_score as integer) as f_score,
+        cast(high_low.m_score as integer) as m_score,
+        cast({{ dbt.concat([
+            dbt.cast('high_low.r_score', api.Column.translate_type('varchar')),
+            dbt.cast('high_low.f_score', api.Column.translate_type('varchar')),
+            dbt.cast('high_low.m_score', api.Column.translate_type('varchar')),
+        ]) }} as varchar) as rfm_cell,
+        cast(high_low.is_recency_high as boolean) as is_recency_high,
+        cast(high_low.is_frequency_high as boolean) as is_frequency_high,
+        cast(high_low.is_monetary_high as boolean) as is_monetary_high,
+        cast(rfm_segments.rfm_segment as varchar) as rfm_segment
+
+    from high_low
+    left join rfm_segments
+        on high_low.is_recency_high = rfm_segments.is_recency_high
+        and high_low.is_frequency_high = rfm_segments.is_frequency_high
+        and high_low.is_monetary_high = rfm_segments.is_monetary_high
+
+)
+
+select * from final

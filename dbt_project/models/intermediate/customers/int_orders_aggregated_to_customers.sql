@@ -1,0 +1,137 @@
+{#-
+    One row per customer with at least one order on or before D: the order features of the
+    snapshot. W = the rfm_window_days days ending on D; spend uses amount_for_value (outlier rule).
+-#}
+
+with
+
+orders as (
+
+    select * from {{ ref('int_orders_outliers_flagged') }}
+
+),
+
+settings as (
+
+    select * from {{ ref('stg_config__settings') }}
+
+),
+
+orders_with_periods as (
+
+    select
+        orders.*,
+        orders.order_date > {{ dbt.dateadd('day', '-1 * settings.annual_spend_window_days', as_of_date()) }}
+            as is_in_annual_window
+
+    from orders
+    cross join settings
+
+),
+
+totals as (
+
+    select
+        customer_id,
+
+        -- lifetime, on or before D
+        min(case when is_completed then order_date end) as first_order_date,
+        max(case when is_completed then order_date end) as last_order_date,
+        count(distinct case when is_completed then order_id end) as lifetime_orders,
+        sum(case when is_completed then amount_for_value end) as lifetime_spend,
+        count(distinct case when is_refunded then order_id end) as refunded_orders,
+        count(distinct case when is_cancelled then order_id end) as cancelled_orders,
+
+        -- window W
+        count(distinct case when is_completed and is_in_window then order_id end) as frequency,
+        sum(case when is_completed and is_in_window then amount_for_value end) as monetary,
+        count(distinct case when is_completed and is_in_window and counts_in_value then order_id end)
+            as valued_orders,
+        count(distinct case when is_completed and is_in_window and is_amount_outlier then order_id end)
+            as outlier_orders,
+        count(case when is_completed and is_in_window and channel_type = 'online' then 1 end)
+            as online_orders,
+        count(case when is_completed and is_in_window and channel_type = 'offline' then 1 end)
+            as offline_orders,
+        sum(case when is_completed and is_in_window then discount_amount end) as discount_total,
+        sum(case when is_completed and is_in_window then amount + discount_amount end) as gross_total,
+        count(case when is_completed and is_in_window and discount_amount > 0 then 1 end)
+            as discounted_orders,
+
+        -- one year
+        sum(case when is_completed and is_in_annual_window then amount_for_value end) as annual_spend
+
+    from orders_with_periods
+    group by customer_id
+
+),
+
+category_ranks as (
+
+    select
+        customer_id,
+        category,
+        row_number() over (
+            partition by customer_id
+            order by count(*) desc, sum(amount_for_value) desc, category asc
+        ) as category_rank
+
+    from orders
+    where is_completed and is_in_window and category is not null
+    group by customer_id, category
+
+),
+
+payment_ranks as (
+
+    select
+        customer_id,
+        payment_method,
+        row_number() over (
+            partition by customer_id
+            order by count(*) desc, sum(amount_for_value) desc, payment_method asc
+        ) as payment_rank
+
+    from orders
+    where is_completed and is_in_window and payment_method is not null
+    group by customer_id, payment_method
+
+),
+
+final as (
+
+    select
+        totals.customer_id,
+        totals.first_order_date,
+        totals.last_order_date,
+        totals.lifetime_orders,
+        coalesce(totals.lifetime_spend, 0) as lifetime_spend,
+        totals.refunded_orders,
+        totals.cancelled_orders,
+        totals.refunded_orders * 1.0
+            / nullif(totals.lifetime_orders + totals.refunded_orders, 0) as refund_rate,
+        totals.frequency,
+        coalesce(totals.monetary, 0) as monetary,
+        coalesce(totals.monetary, 0) / nullif(totals.valued_orders, 0) as avg_order_value,
+        totals.outlier_orders,
+        coalesce(totals.annual_spend, 0) as annual_spend,
+        totals.online_orders * 1.0 / nullif(totals.online_orders + totals.offline_orders, 0)
+            as online_order_share,
+        totals.offline_orders * 1.0 / nullif(totals.online_orders + totals.offline_orders, 0)
+            as offline_order_share,
+        totals.discount_total * 1.0 / nullif(totals.gross_total, 0) as discount_share,
+        totals.discounted_orders * 1.0 / nullif(totals.frequency, 0) as discounted_order_share,
+        category_ranks.category as favourite_category,
+        payment_ranks.payment_method as favourite_payment_method
+
+    from totals
+    left join category_ranks
+        on totals.customer_id = category_ranks.customer_id
+        and category_ranks.category_rank = 1
+    left join payment_ranks
+        on totals.customer_id = payment_ranks.customer_id
+        and payment_ranks.payment_rank = 1
+
+)
+
+select * from final

@@ -1,0 +1,151 @@
+{#-
+    One row per order on or before D of a customer in the snapshot, with its amount judged against
+    the outlier rule of the config and the amount every spend measure uses (amount_for_value).
+    The threshold comes from the completed orders in W (per customer type by default) and applies
+    to all of the snapshot's orders, so monetary, annual and lifetime spend treat an order alike.
+-#}
+
+with
+
+orders as (
+
+    select * from {{ ref('stg_shop__orders') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('int_customers_cleaned') }}
+
+),
+
+settings as (
+
+    select * from {{ ref('stg_config__settings') }}
+
+),
+
+orders_in_scope as (
+
+    select
+        orders.*,
+        case when settings.outlier_group_by_customer_type then customers.customer_type else 'all' end
+            as outlier_group,
+        orders.order_date > {{ dbt.dateadd('day', '-1 * settings.rfm_window_days', as_of_date()) }}
+            as is_in_window
+
+    from orders
+    inner join customers
+        on orders.customer_id = customers.customer_id
+    cross join settings
+
+),
+
+window_amounts as (
+
+    select
+        outlier_group,
+        cast(amount as double) as amount,
+        row_number() over (partition by outlier_group order by amount) - 1 as amount_position,
+        count(*) over (partition by outlier_group) as group_orders
+
+    from orders_in_scope
+    where is_completed and is_in_window
+
+),
+
+distributions as (
+
+    select
+        window_amounts.outlier_group,
+        window_amounts.group_orders,
+        {{ linear_quantile('window_amounts.amount', 'window_amounts.amount_position', 'window_amounts.group_orders', '0.25') }}
+            as first_quartile,
+        {{ linear_quantile('window_amounts.amount', 'window_amounts.amount_position', 'window_amounts.group_orders', '0.75') }}
+            as third_quartile,
+        {{ linear_quantile('window_amounts.amount', 'window_amounts.amount_position', 'window_amounts.group_orders', 'settings.outlier_quantile') }}
+            as upper_quantile
+
+    from window_amounts
+    cross join settings
+    group by window_amounts.outlier_group, window_amounts.group_orders, settings.outlier_quantile
+
+),
+
+thresholds as (
+
+    select
+        distributions.outlier_group,
+        cast(round(case
+            when settings.outlier_method = 'fixed' then settings.outlier_max_amount
+            when distributions.group_orders < settings.outlier_min_orders then null
+            when settings.outlier_method = 'iqr'
+                then distributions.third_quartile
+                    + settings.outlier_iqr_multiplier * (distributions.third_quartile - distributions.first_quartile)
+            when settings.outlier_method = 'quantile' then distributions.upper_quantile
+        end, 2) as decimal(18, 2)) as outlier_threshold
+
+    from distributions
+    cross join settings
+
+),
+
+flagged as (
+
+    select
+        orders_in_scope.*,
+        {# fixed applies even to a group without completed orders in W #}
+        case
+            when settings.outlier_method = 'fixed' then cast(settings.outlier_max_amount as decimal(18, 2))
+            else thresholds.outlier_threshold
+        end as outlier_threshold,
+        settings.outlier_handling
+
+    from orders_in_scope
+    cross join settings
+    left join thresholds
+        on orders_in_scope.outlier_group = thresholds.outlier_group
+
+),
+
+final as (
+
+    select
+        -- ids
+        order_id,
+        customer_id,
+
+        -- dimensions
+        order_status,
+        is_completed,
+        is_refunded,
+        is_cancelled,
+        category,
+        channel,
+        channel_type,
+        payment_method,
+        is_in_window,
+
+        -- amounts
+        amount,
+        discount_amount,
+        outlier_group,
+        outlier_threshold,
+        coalesce(amount > outlier_threshold, false) as is_amount_outlier,
+        case
+            when not coalesce(amount > outlier_threshold, false) then amount
+            when outlier_handling = 'cap' then outlier_threshold
+            when outlier_handling = 'exclude' then cast(0 as decimal(18, 2))
+            else amount
+        end as amount_for_value,
+        not (outlier_handling = 'exclude' and coalesce(amount > outlier_threshold, false)) as counts_in_value,
+
+        -- timestamps
+        ordered_at,
+        order_date
+
+    from flagged
+
+)
+
+select * from final

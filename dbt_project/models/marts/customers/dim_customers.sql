@@ -1,0 +1,119 @@
+{#- One row per customer registered on or before D: the snapshot's features, scores and segments. -#}
+
+with
+
+customers as (
+
+    select * from {{ ref('int_customers_segmented') }}
+
+),
+
+tags as (
+
+    select * from {{ ref('int_customers_tagged') }}
+
+),
+
+settings as (
+
+    select * from {{ ref('stg_config__settings') }}
+
+),
+
+tag_columns as (
+
+    {# the tag attributes the config shows as columns (segment_columns) #}
+    select
+        tags.customer_id,
+        max(case when tags.tag_name = settings.value_tier_attribute then tags.tag_value end) as value_tier,
+        max(case when tags.tag_name = settings.lifecycle_stage_attribute then tags.tag_value end)
+            as lifecycle_stage,
+        max(case when tags.tag_name = settings.churn_risk_attribute then tags.tag_value end) as churn_risk,
+        max(case when tags.tag_name = settings.complaint_risk_attribute then tags.tag_value end)
+            as complaint_risk
+
+    from tags
+    cross join settings
+    group by tags.customer_id
+
+),
+
+final as (
+
+    select
+        customers.snapshot_date,
+
+        -- customer
+        customers.customer_id,
+        customers.customer_type,
+        customers.gender,
+        customers.age_years,
+        customers.city,
+        customers.city_tier,
+        customers.city_tier_source,
+        customers.industry,
+        customers.employee_count,
+        customers.member_level,
+        customers.registered_date,
+        customers.tenure_days,
+        customers.has_valid_email,
+        customers.has_valid_phone,
+
+        -- purchases
+        customers.first_order_date,
+        customers.last_order_date,
+        customers.recency_days,
+        customers.frequency,
+        customers.monetary,
+        customers.avg_order_value,
+        customers.annual_spend,
+        customers.lifetime_orders,
+        customers.lifetime_spend,
+        customers.refund_rate,
+        customers.outlier_orders,
+        customers.favourite_category,
+        customers.favourite_payment_method,
+        customers.online_order_share,
+        customers.discount_share,
+
+        -- service and interaction
+        customers.complaints_365d,
+        customers.satisfaction_mean,
+        customers.app_sessions_30d,
+        customers.ad_click_rate,
+
+        -- rfm
+        customers.r_score,
+        customers.f_score,
+        customers.m_score,
+        customers.rfm_cell,
+        customers.rfm_segment,
+        case when settings.display_language = 'en' then customers.rfm_segment_label_en
+            else customers.rfm_segment_label_zh end as rfm_segment_label,
+
+        -- segments
+        customers.segment,
+        case when settings.display_language = 'en' then customers.segment_label_en
+            else customers.segment_label_zh end as segment_label,
+        customers.segment_label_zh,
+        customers.segment_label_en,
+        customers.value_potential_quadrant,
+        case when settings.display_language = 'en' then customers.value_potential_label_en
+            else customers.value_potential_label_zh end as value_potential_label,
+        tag_columns.value_tier,
+        tag_columns.lifecycle_stage,
+        tag_columns.churn_risk,
+        tag_columns.complaint_risk,
+        case when settings.display_language = 'en' then customers.strategy_en
+            else customers.strategy_zh end as strategy,
+        customers.strategy_zh,
+        customers.strategy_en
+
+    from customers
+    cross join settings
+    left join tag_columns
+        on customers.customer_id = tag_columns.customer_id
+
+)
+
+select * from final

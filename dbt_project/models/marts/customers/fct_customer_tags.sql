@@ -1,0 +1,29 @@
+{#- One row per customer and tag (customer x tag_code) of the snapshot. -#}
+
+with
+
+tags as (
+
+    select * from {{ ref('int_customers_tagged') }}
+
+),
+
+final as (
+
+    select
+        snapshot_date,
+        customer_id,
+        tag_code,
+        tag_name,
+        tag_level1,
+        tag_level2,
+        tag_value,
+        case when display_language = 'en' then tag_label_en else tag_label_zh end as tag_label,
+        tag_label_zh,
+        tag_label_en
+
+    from tags
+
+)
+
+select * from final

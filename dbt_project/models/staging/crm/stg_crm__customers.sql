@@ -1,0 +1,218 @@
+{#-
+    One row per customer known on D: the latest version updated on or before D (not `_is_latest`,
+    which is the winner over all time and may be newer than D), among versions registered on or
+    before D; optional fields missing in it are filled from the customer's earlier versions.
+    Versions newer than D count only with point_in_time.use_later_versions_when_missing.
+-#}
+
+with
+
+source as (
+
+    select * from {{ source('crm', 'customers') }}
+
+),
+
+settings as (
+
+    select * from {{ ref('stg_config__settings') }}
+
+),
+
+versions as (
+
+    select
+        source.*,
+        trim(source.customer_id) as customer_key,
+        source.updated_at < {{ as_of_cutoff() }} as is_known_on_as_of
+
+    from source
+    cross join settings
+    where
+        source.registered_at < {{ as_of_cutoff() }}
+        and (source.updated_at < {{ as_of_cutoff() }} or settings.use_later_versions_when_missing)
+
+),
+
+normalised as (
+
+    select
+        customer_key,
+        is_known_on_as_of,
+        customer_type,
+        nullif(regexp_replace(trim(name), '\s+', ' ', 'g'), '') as customer_name,
+        nullif(lower(trim(email)), '') as email_text,
+        nullif(regexp_replace(trim(phone), '[\s().-]', '', 'g'), '') as phone_text,
+        case
+            when lower(trim(gender)) in ('m', 'male', 'man', '男', '男性') then 'male'
+            when lower(trim(gender)) in ('f', 'female', 'woman', '女', '女性') then 'female'
+        end as gender,
+        birth_date,
+        {# '上海市' and '上海' are the same city. #}
+        nullif(regexp_replace(regexp_replace(trim(city), '\s+', ' ', 'g'), '市$', ''), '') as city,
+        city_tier,
+        nullif(trim(occupation), '') as occupation,
+        nullif(trim(income_band), '') as income_band,
+        nullif(trim(industry), '') as industry,
+        employee_count,
+        registered_capital,
+        founded_date,
+        nullif(lower(trim(member_level)), '') as member_level,
+        app_sessions_30d,
+        ad_impressions_90d,
+        ad_clicks_90d,
+        registered_at,
+        updated_at,
+        _is_latest,
+        _loaded_at,
+        _source_file,
+        _invalid_fields
+
+    from versions
+
+),
+
+with_history as (
+
+    {# Fill a missing optional value from the customer's earlier versions (the last known one);
+        the city tier only from versions with the same city. #}
+    select
+        normalised.*,
+        last_value(gender ignore nulls) over customer_history as known_gender,
+        last_value(birth_date ignore nulls) over customer_history as known_birth_date,
+        last_value(city ignore nulls) over customer_history as known_city,
+        last_value(city_tier ignore nulls) over (
+            partition by customer_key, lower(city)
+            order by updated_at, _loaded_at, _source_file
+            rows between unbounded preceding and current row
+        ) as known_city_tier,
+        last_value(occupation ignore nulls) over customer_history as known_occupation,
+        last_value(income_band ignore nulls) over customer_history as known_income_band,
+        last_value(industry ignore nulls) over customer_history as known_industry,
+        last_value(employee_count ignore nulls) over customer_history as known_employee_count,
+        last_value(registered_capital ignore nulls) over customer_history as known_registered_capital,
+        last_value(founded_date ignore nulls) over customer_history as known_founded_date,
+        last_value(member_level ignore nulls) over customer_history as known_member_level,
+        row_number() over (
+            partition by customer_key
+            order by
+                is_known_on_as_of desc,
+                case when is_known_on_as_of then updated_at end desc,
+                updated_at asc,
+                _is_latest desc,
+                _loaded_at desc,
+                _source_file desc
+        ) as version_rank
+
+    from normalised
+    window customer_history as (
+        partition by customer_key
+        order by updated_at, _loaded_at, _source_file
+        rows between unbounded preceding and current row
+    )
+
+),
+
+as_of_version as (
+
+    select * from with_history where version_rank = 1
+
+),
+
+validated as (
+
+    select
+        as_of_version.*,
+        case
+            when {{ regexp_like('email_text', '^[a-z0-9._%+-]+@[a-z0-9-]+(\\.[a-z0-9-]+)*\\.[a-z]{2,}$') }}
+                and email_text not like '%..%'
+                then email_text
+        end as valid_email,
+        case
+            {# Chinese mobile numbers, with or without the country code. #}
+            when {{ regexp_like('phone_text', '^(\\+86|0086|86)?1[3-9][0-9]{9}$') }}
+                then '+86' || {{ dbt.right('phone_text', '11') }}
+            {# Chinese landlines with their area code (leading 0 dropped in E.164). #}
+            when {{ regexp_like('phone_text', '^0[1-9][0-9]{8,10}$') }}
+                then '+86' || substr(phone_text, 2)
+            {# Other international numbers. #}
+            when {{ regexp_like('phone_text', '^(\\+|00)[1-9][0-9]{7,14}$') }}
+                then '+' || regexp_replace(phone_text, '^(\+|00)', '')
+        end as valid_phone
+
+    from as_of_version
+
+),
+
+final as (
+
+    select
+        -- ids
+        customer_key as customer_id,
+
+        -- dimensions
+        coalesce(
+            customer_type,
+            case
+                when coalesce(industry, known_industry) is not null
+                    or coalesce(employee_count, known_employee_count) is not null
+                    or coalesce(registered_capital, known_registered_capital) is not null
+                    then 'enterprise'
+                else 'individual'
+            end
+        ) as customer_type,
+        customer_type is null as is_customer_type_inferred,
+        customer_name,
+        valid_email as email,
+        email_text is not null and valid_email is null as is_email_invalid,
+        valid_phone as phone,
+        phone_text is not null and valid_phone is null as is_phone_invalid,
+        known_gender as gender,
+        known_birth_date as birth_date,
+        known_city as city,
+        coalesce(city_tier, case when known_city is not distinct from city then known_city_tier end) as city_tier,
+        case
+            when city_tier is not null then 'reported'
+            when known_city is not distinct from city and known_city_tier is not null then 'history'
+        end as city_tier_source,
+        known_occupation as occupation,
+        known_income_band as income_band,
+        known_industry as industry,
+        known_employee_count as employee_count,
+        known_registered_capital as registered_capital,
+        known_founded_date as founded_date,
+        known_member_level as member_level,
+        app_sessions_30d,
+        ad_impressions_90d,
+        ad_clicks_90d,
+
+        -- quality flags
+        nullif(rtrim({{ dbt.concat([
+            "case when gender is null and known_gender is not null then 'gender,' else '' end",
+            "case when birth_date is null and known_birth_date is not null then 'birth_date,' else '' end",
+            "case when city is null and known_city is not null then 'city,' else '' end",
+            "case when occupation is null and known_occupation is not null then 'occupation,' else '' end",
+            "case when income_band is null and known_income_band is not null then 'income_band,' else '' end",
+            "case when industry is null and known_industry is not null then 'industry,' else '' end",
+            "case when employee_count is null and known_employee_count is not null then 'employee_count,' else '' end",
+            "case when registered_capital is null and known_registered_capital is not null then 'registered_capital,' else '' end",
+            "case when founded_date is null and known_founded_date is not null then 'founded_date,' else '' end",
+            "case when member_level is null and known_member_level is not null then 'member_level,' else '' end",
+        ]) }}, ','), '') as fields_filled_from_history,
+        _invalid_fields as invalid_fields,
+        not is_known_on_as_of as is_version_after_as_of,
+
+        -- timestamps
+        registered_at,
+        cast(registered_at as date) as registered_date,
+        updated_at,
+
+        -- metadata
+        _source_file as source_file,
+        _loaded_at as loaded_at
+
+    from validated
+
+)
+
+select * from final

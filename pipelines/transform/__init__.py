@@ -1,0 +1,1 @@
+"""Transform: the segmentation config written into the warehouse, and the dbt models as assets."""

@@ -1,0 +1,78 @@
+"""dbt models and tests as Dagster assets and checks, built per quarter with `as_of_date` as a dbt var.
+
+The manifest is prepared at install time (`make install` runs `dbt parse`) or by `dagster dev`
+(`prepare_if_dev`), never on every import.
+"""
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from pipelines.partitions import partition_quarter, quarterly_partitions
+from pipelines.quarters import Quarter
+from pipelines.resources import Warehouse
+from pipelines.settings import DBT_PROJECT_DIR
+
+dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+
+class SegmentsTranslator(DagsterDbtTranslator):
+    """Groups models by their dbt folder (staging / intermediate / marts); keys stay dbt's own."""
+
+    def get_asset_spec(
+        self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetSpec:
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        props = self.get_resource_props(manifest, unique_id)
+        if props["resource_type"] in ("model", "seed", "snapshot") and len(props["fqn"]) > 2:
+            spec = spec.replace_attributes(group_name=props["fqn"][1], kinds={"dbt", "duckdb"})
+        return spec
+
+
+def build_dbt_args(quarter: Quarter) -> list[str]:
+    """`dbt build` for one snapshot: every model and test, as of the quarter's last day."""
+    # Unit tests check the SQL, not the data: `make test` runs them, quarterly runs skip them.
+    return [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--vars",
+        json.dumps({"as_of_date": quarter.as_of.isoformat()}),
+    ]
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    partitions_def=quarterly_partitions,
+    dagster_dbt_translator=SegmentsTranslator(),
+    pool="duckdb",
+)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
+    """Clean, feature, score, segment and tag the customers of one quarter (dbt build)."""
+    quarter = partition_quarter(context)
+    # profiles.yml reads the warehouse path from DUCKDB_PATH; the dbt subprocess inherits it.
+    os.environ["DUCKDB_PATH"] = str(warehouse.path)
+    context.log.info(f"dbt build as of {quarter.as_of} into {warehouse.path}")
+    # A stable target path keeps dbt's partial-parse state between runs (dagster-dbt's default is a
+    # fresh directory per run, which forces a full parse every time).
+    target = warehouse.paths().data_dir / "dbt_target"
+    yield from dbt.cli(build_dbt_args(quarter), context=context, target_path=target).stream()
+
+
+defs = dg.Definitions(
+    assets=[dbt_models],
+    # The dbt next to this interpreter: the venv's bin/ need not be on PATH (`.venv/bin/segments`).
+    resources={
+        "dbt": DbtCliResource(
+            project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
+        )
+    },
+)

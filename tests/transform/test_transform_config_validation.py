@@ -1,0 +1,134 @@
+"""A broken segmentation config fails on load, naming the file, the key and what is wrong."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+import yaml
+
+from pipelines.config import ConfigError, load_config, write_config_tables
+from pipelines.settings import DEFAULT_CONFIG_PATH
+
+DEFAULT = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+
+
+def _tag(config: dict[str, Any], attribute: str) -> dict[str, Any]:
+    return next(t for t in config["tags"] if t["attribute"] == attribute)
+
+
+def _write(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
+    config = copy.deepcopy(DEFAULT)
+    change(config)
+    path = tmp_path / "segments.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+CASES = [
+    # (why, change, fragments the message must contain)
+    ("unknown top-level key", lambda c: c.update(windoes={"rfm_days": 365}), ["windoes", "Extra inputs"]),
+    (
+        "unknown nested key",
+        lambda c: _tag(c, "contribution")["values"][0].update(colour="red"),
+        ["tags[11].values[0].colour", "Extra inputs"],
+    ),
+    ("wrong type", lambda c: c["windows"].update(rfm_days="a year"), ["windows.rfm_days", "integer"]),
+    ("value out of range", lambda c: c["scoring"].update(mode="ntile"), ["scoring.mode", "quantile"]),
+    (
+        "fixed cut points not monotonic",
+        lambda c: c["scoring"]["fixed_cut_points"].update(frequency={5: 3, 3: 5}),
+        ["scoring.fixed_cut_points", "frequency"],
+    ),
+    (
+        "rule on an unknown column",
+        lambda c: _tag(c, "contribution")["values"][0].update(rule="anual_spend >= 1"),
+        ["tags[11].values[0].rule", "anual_spend"],
+    ),
+    (
+        "rule that is not boolean",
+        lambda c: c["segments"][0].update(rule="r_score + f_score"),
+        ["segments[0].rule", "boolean"],
+    ),
+    (
+        "rule with an aggregate",
+        lambda c: c["segments"][1].update(rule="avg(monetary) > 100"),
+        ["segments[1].rule", "does not bind"],
+    ),
+    (
+        "two statements in a rule",
+        lambda c: c["segments"][1].update(rule="true; drop table x"),
+        ["segments[1].rule", "one expression"],
+    ),
+    (
+        "unknown parameter",
+        lambda c: c["segments"][0].update(rule="r_score >= {loyal_min}"),
+        ["segments[0].rule", "{loyal_min}"],
+    ),
+    ("unused parameter", lambda c: c["parameters"].update(forgotten=1), ["parameters.forgotten", "not used"]),
+    ("no catch-all segment", lambda c: c["segments"].pop(), ["segments[4].rule", "catch-all"]),
+    (
+        "unknown tag level",
+        lambda c: _tag(c, "gender").update(level2="persona"),
+        ["tags[0].level2", "persona"],
+    ),
+    (
+        "segment column on a missing attribute",
+        lambda c: c["segment_columns"].update(value_tier="value"),
+        ["segment_columns.value_tier", "value"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "fragments"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_broken_config_fails_naming_file_and_key(
+    tmp_path: Path, change: Callable[[dict[str, Any]], None], fragments: list[str]
+) -> None:
+    path = _write(tmp_path, change)
+    with pytest.raises(ConfigError) as error:
+        load_config(path)
+    message = str(error.value)
+    assert str(path) in message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_default_config_loads_and_reproduces_the_guides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SEGMENTS_CONFIG", raising=False)
+    config = load_config()
+    assert config.windows.rfm_days == 365
+    assert config.scoring.mode == "quantile"
+    assert config.scoring.fixed_cut_points.frequency == {5: 10, 3: 5}
+    assert config.parameters["contribution_high_min_spend"] == 10000
+    assert config.parameters["contribution_mid_min_spend"] == 3000
+    assert config.parameters["complaint_high_min"] == 3
+    assert len(config.segments) <= 6
+
+
+def test_segments_config_env_var_is_read_when_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = _write(tmp_path, lambda c: c["windows"].update(rfm_days=180))
+    monkeypatch.setenv("SEGMENTS_CONFIG", str(path))
+    assert load_config().windows.rfm_days == 180
+    monkeypatch.setenv("SEGMENTS_CONFIG", str(tmp_path / "missing.yml"))
+    with pytest.raises(ConfigError, match="missing.yml"):
+        load_config()
+
+
+def test_write_config_tables_writes_the_active_and_the_default_config(tmp_path: Path) -> None:
+    path = _write(tmp_path, lambda c: c["parameters"].update(contribution_high_min_spend=5000))
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        write_config_tables(conn, load_config(path))
+        write_config_tables(conn, load_config(path))  # rerunnable
+        rules = conn.execute(
+            "select a.rule, d.rule from config.tag_catalog as a join config_defaults.tag_catalog as d "
+            "using (tag_code) where tag_code = 'contribution_high'"
+        ).fetchall()
+        segments = conn.execute("select segment from config.segments order by priority").fetchall()
+    assert rules == [("annual_spend >= 5000", "annual_spend >= 10000")]
+    assert segments[-1] == ("regular",)
