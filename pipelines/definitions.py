@@ -4,8 +4,8 @@ import dagster as dg
 
 from pipelines import jobs
 from pipelines.extract import assets as extract
-from pipelines.transform import config_asset, dbt
 from pipelines.resources import SourceDirectory, Warehouse
+from pipelines.transform import config_asset, dbt
 
 defs = dg.Definitions.merge(
     extract.defs,
