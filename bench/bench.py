@@ -1,0 +1,196 @@
+"""Benchmark suite: the full quarterly pipeline through the real CLI versus a hand-written DuckDB floor.
+
+    .venv/bin/python bench/bench.py                 # s1 and s10, 3 repeats each
+    .venv/bin/python bench/bench.py --scales s100   # the 10M-customer scale (slow)
+    .venv/bin/python bench/bench.py --fixed         # the fixed cost: a 1,000-customer quarter
+    .venv/bin/python bench/bench.py --history 8     # publish cost of quarter 1 vs quarter 8 (s1)
+
+Sources are generated once per scale with our own generator and cached under .cache/bench/.
+Every measurement runs in a fresh process; peak memory is the largest resident set of that
+process tree. Stage times come from the Dagster event log of the run. Prints Markdown tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = REPO / ".cache" / "bench"
+BIN = Path(sys.executable).parent
+SCALES = {"s1": 100_000, "s10": 1_000_000, "s100": 10_000_000, "fixed": 1_000}
+END_DATE = date(2025, 12, 31)
+QUARTER = "2025Q4"
+
+# Runs a command and prints the peak RSS (KiB) of its whole process tree as the last line.
+MEASURE = (
+    "import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(r.returncode)"
+)
+
+
+def sources(scale: str) -> Path:
+    """Generated Parquet sources for a scale, cached (same seed and end date -> same data)."""
+    from pipelines.generate import generate_sources
+
+    out = CACHE / scale / "sources"
+    if not (out / "orders.parquet").exists():
+        print(f"bench: generating {scale} ({SCALES[scale]:,} customers) into {out}", flush=True)
+        started = time.monotonic()
+        generate_sources(out, customers=SCALES[scale], end_date=END_DATE, fmt="parquet")
+        print(f"bench: generated {scale} in {time.monotonic() - started:.1f} s", flush=True)
+    return out
+
+
+def measured(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds and peak memory (GiB) of `cmd` run in a fresh process tree."""
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", MEASURE, *cmd], env=env, capture_output=True, text=True)
+    wall = time.monotonic() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{done.stdout[-4000:]}\n{done.stderr[-4000:]}")
+    peak_kib = int(done.stdout.strip().splitlines()[-1])
+    return wall, peak_kib / 1024 / 1024
+
+
+def floor(scale: str, src: Path) -> tuple[float, float]:
+    out = CACHE / scale / "floor.parquet"
+    script = (
+        "import duckdb, sys; conn = duckdb.connect(); "
+        "conn.execute('set variable src = ?', [sys.argv[2]]); "
+        "conn.execute('set variable as_of = ?', [sys.argv[4]]); "
+        "conn.execute(open(sys.argv[1]).read().replace('__OUT__', sys.argv[3]))"
+    )
+    return measured([sys.executable, "-c", script, str(REPO / "bench" / "floor.sql"), str(src), str(out),
+                     END_DATE.isoformat()], dict(os.environ))
+
+
+def stage_times(data_dir: Path) -> dict[str, float]:
+    """Seconds per step of the latest run, from the Dagster event log."""
+    with dg.DagsterInstance.from_config(str(data_dir / "dagster_home")) as instance:
+        run = instance.get_runs(limit=1)[0]
+        starts: dict[str, float] = {}
+        times: dict[str, float] = {}
+        for record in instance.all_logs(run.run_id):
+            event = record.dagster_event
+            if event is None or record.step_key is None:
+                continue
+            if event.event_type_value == "STEP_START":
+                starts[record.step_key] = record.timestamp
+            elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and record.step_key in starts:
+                times[record.step_key] = record.timestamp - starts[record.step_key]
+    return times
+
+
+def pipeline(src: Path, data_dir: Path, quarters: list[str], fresh: bool = True) -> tuple[float, float]:
+    if fresh and data_dir.exists():
+        shutil.rmtree(data_dir)
+    env = {**os.environ, "SEGMENTS_SOURCE_DIR": str(src), "SEGMENTS_DATA_DIR": str(data_dir)}
+    env.pop("DAGSTER_HOME", None)
+    if len(quarters) == 1:
+        cmd = [str(BIN / "segments"), "run", "--quarter", quarters[0]]
+    else:
+        cmd = [str(BIN / "segments"), "backfill", "--from", quarters[0], "--to", quarters[-1]]
+    return measured(cmd, env)
+
+
+def bench_scale(scale: str, repeat: int) -> dict[str, object]:
+    src = sources(scale)
+    floors, runs, stages = [], [], []
+    for i in range(repeat):
+        floors.append(floor(scale, src))
+        print(f"bench: {scale} floor #{i + 1}: {floors[-1][0]:.1f} s, {floors[-1][1]:.2f} GiB", flush=True)
+        data_dir = CACHE / scale / "run"
+        runs.append(pipeline(src, data_dir, [QUARTER]))
+        stages.append(stage_times(data_dir))
+        print(f"bench: {scale} pipeline #{i + 1}: {runs[-1][0]:.1f} s, {runs[-1][1]:.2f} GiB", flush=True)
+    median_stages = {k: statistics.median(s.get(k, 0.0) for s in stages) for k in stages[0]}
+    result = {
+        "scale": scale,
+        "customers": SCALES[scale],
+        "floor_s": statistics.median(f[0] for f in floors),
+        "floor_gib": max(f[1] for f in floors),
+        "pipeline_s": statistics.median(r[0] for r in runs),
+        "pipeline_gib": max(r[1] for r in runs),
+        "stages": median_stages,
+    }
+    result["ratio"] = result["pipeline_s"] / result["floor_s"]
+    return result
+
+
+def bench_history(quarters: int) -> dict[str, float]:
+    """Backfill `quarters` quarters of s1 and compare the publish step of the first and the last."""
+    from pipelines.quarters import Quarter
+
+    src = sources("s1")
+    data_dir = CACHE / "s1" / "history"
+    last = Quarter.parse(QUARTER)
+    first = last
+    for _ in range(quarters - 1):
+        first = first.previous
+    if data_dir.exists():
+        shutil.rmtree(data_dir)
+    publish: list[float] = []
+    quarter = first
+    while quarter <= last:
+        pipeline(src, data_dir, [str(quarter)], fresh=False)
+        steps = stage_times(data_dir)
+        publish.append(sum(t for k, t in steps.items() if "publish" in k))
+        print(f"bench: history {quarter}: publish {publish[-1]:.2f} s", flush=True)
+        quarter = quarter.next
+    return {"first_publish_s": publish[0], "last_publish_s": publish[-1],
+            "ratio": publish[-1] / publish[0] if publish[0] else float("nan")}
+
+
+def markdown(results: list[dict[str, object]]) -> str:
+    lines = [
+        "| scale | customers | floor | pipeline | pipeline / floor | peak memory (pipeline) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['scale']} | {r['customers']:,} | {r['floor_s']:.1f} s, {r['floor_gib']:.2f} GiB | "
+            f"{r['pipeline_s']:.1f} s | {r['ratio']:.1f}x | {r['pipeline_gib']:.2f} GiB |"
+        )
+    for r in results:
+        lines += ["", f"Stages of {r['scale']} (median seconds, from the Dagster event log):", "",
+                  "| step | seconds |", "|---|---|"]
+        for step, seconds in sorted(r["stages"].items(), key=lambda kv: -kv[1]):
+            lines.append(f"| {step} | {seconds:.1f} |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="s1,s10", help="comma-separated: s1, s10, s100")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--fixed", action="store_true", help="only the 1,000-customer fixed cost")
+    parser.add_argument("--history", type=int, default=0, help="quarters to backfill for publish growth")
+    parser.add_argument("--json", type=Path, help="also write the raw results here")
+    args = parser.parse_args()
+    results: list[dict[str, object]] = []
+    scales = ["fixed"] if args.fixed else [s.strip() for s in args.scales.split(",") if s.strip()]
+    for scale in scales:
+        results.append(bench_scale(scale, args.repeat))
+    print(markdown(results))
+    history = bench_history(args.history) if args.history > 1 else None
+    if history:
+        print(f"\nHistory: publish of quarter 1 {history['first_publish_s']:.2f} s, quarter {args.history} "
+              f"{history['last_publish_s']:.2f} s ({history['ratio']:.2f}x)")
+    if args.json:
+        args.json.write_text(json.dumps({"scales": results, "history": history}, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
