@@ -37,17 +37,17 @@ totals as (
         -- lifetime, on or before D
         min(case when is_completed then order_date end) as first_order_date,
         max(case when is_completed then order_date end) as last_order_date,
-        count(distinct case when is_completed then order_id end) as lifetime_orders,
+        count(case when is_completed then 1 end) as lifetime_orders,
         sum(case when is_completed then amount_for_value end) as lifetime_spend,
-        count(distinct case when is_refunded then order_id end) as refunded_orders,
-        count(distinct case when is_cancelled then order_id end) as cancelled_orders,
+        count(case when is_refunded then 1 end) as refunded_orders,
+        count(case when is_cancelled then 1 end) as cancelled_orders,
 
         -- window W
-        count(distinct case when is_completed and is_in_window then order_id end) as frequency,
+        count(case when is_completed and is_in_window then 1 end) as frequency,
         sum(case when is_completed and is_in_window then amount_for_value end) as monetary,
-        count(distinct case when is_completed and is_in_window and counts_in_value then order_id end)
+        count(case when is_completed and is_in_window and counts_in_value then 1 end)
             as valued_orders,
-        count(distinct case when is_completed and is_in_window and is_amount_outlier then order_id end)
+        count(case when is_completed and is_in_window and is_amount_outlier then 1 end)
             as outlier_orders,
         count(case when is_completed and is_in_window and channel_type = 'online' then 1 end)
             as online_orders,

