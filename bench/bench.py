@@ -4,6 +4,7 @@
     .venv/bin/python bench/bench.py --scales s100   # the 10M-customer scale (slow)
     .venv/bin/python bench/bench.py --fixed         # the fixed cost: a 1,000-customer quarter
     .venv/bin/python bench/bench.py --history 8     # publish cost of quarter 1 vs quarter 8 (s1)
+    .venv/bin/python bench/bench.py --fixed --repeat 3 --history 8 --history-scale fixed
 
 Sources are generated once per scale with our own generator and cached under .cache/bench/.
 Every measurement runs in a fresh process; peak memory is the largest resident set of that
@@ -128,12 +129,12 @@ def bench_scale(scale: str, repeat: int) -> dict[str, object]:
     return result
 
 
-def bench_history(quarters: int) -> dict[str, float]:
-    """Backfill `quarters` quarters of s1 and compare the publish step of the first and the last."""
+def bench_history(quarters: int, scale: str) -> dict[str, float]:
+    """Run `quarters` quarters in order and compare the publish step of the first and the last."""
     from pipelines.quarters import Quarter
 
-    src = sources("s1")
-    data_dir = CACHE / "s1" / "history"
+    src = sources(scale)
+    data_dir = CACHE / scale / "history"
     last = Quarter.parse(QUARTER)
     first = last
     for _ in range(quarters - 1):
@@ -175,15 +176,17 @@ def main() -> int:
     parser.add_argument("--scales", default="s1,s10", help="comma-separated: s1, s10, s100")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--fixed", action="store_true", help="only the 1,000-customer fixed cost")
-    parser.add_argument("--history", type=int, default=0, help="quarters to backfill for publish growth")
+    parser.add_argument("--history", type=int, default=0, help="quarters to run for publish growth")
+    parser.add_argument("--history-scale", default="s1", help="scale of the history run (default s1)")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args()
     results: list[dict[str, object]] = []
     scales = ["fixed"] if args.fixed else [s.strip() for s in args.scales.split(",") if s.strip()]
+    scales = [] if args.history and not args.fixed and args.scales == "s1,s10" else scales
     for scale in scales:
         results.append(bench_scale(scale, args.repeat))
     print(markdown(results))
-    history = bench_history(args.history) if args.history > 1 else None
+    history = bench_history(args.history, args.history_scale) if args.history > 1 else None
     if history:
         print(f"\nHistory: publish of quarter 1 {history['first_publish_s']:.2f} s, quarter {args.history} "
               f"{history['last_publish_s']:.2f} s ({history['ratio']:.2f}x)")
