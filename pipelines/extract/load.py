@@ -106,18 +106,21 @@ def landing_sql(source: SourceFiles) -> str:
     invalid = ", ".join(
         f"case when ({_problem_expr(c, must_exist=False)}) is not null then '{c.name}' end" for c in optional
     )
-    original = [*spec.column_names, *source.extra_columns]
-    record = ", ".join(f"{_quote(c)} := {_quote(c)}" for c in original)
     return f"""
         with text_rows as ({text_relation_sql(source)}),
         typed as (select *, {typed} from text_rows)
         select
             *,
             list_filter([{reasons}], lambda r: r is not null) as _reasons,
-            list_filter([{invalid or 'null'}], lambda f: f is not null)::varchar[] as _invalid_fields,
-            struct_pack({record}) as _record
+            list_filter([{invalid or 'null'}], lambda f: f is not null)::varchar[] as _invalid_fields
         from typed
     """
+
+
+def _record_sql(source: SourceFiles) -> str:
+    """The row as delivered (text columns), built only where needed: quarantine and version ties."""
+    original = [*source.spec.column_names, *source.extra_columns]
+    return "struct_pack(" + ", ".join(f"{_quote(c)} := {_quote(c)}" for c in original) + ")"
 
 
 def _raw_table_sql(source: SourceFiles) -> str:
@@ -128,21 +131,36 @@ def _raw_table_sql(source: SourceFiles) -> str:
         typed_cols.append(f"{keep}::{c.sql_type} as {_quote(c.name)}")
     extras = [f"{_quote(c)}" for c in source.extra_columns]
     order = f"t_{spec.version_by} desc nulls last, " if spec.version_by else ""
-    latest = (
-        f"row_number() over (partition by t_{spec.key} order by {order}_source_file desc, "
-        "hash(_record) desc) = 1"
-    )
+    key = f"t_{spec.key}"
+    # Only keys delivered more than once need ranking; finding them is a hash aggregate, and the
+    # window then sorts those few rows instead of every row of the source.
     return f"""
         create or replace table {spec.schema}.{spec.table} as
+        with valid as (
+            select rowid as _row, * from _landing where len(_reasons) = 0
+        ),
+        repeated as (
+            select {key} from valid group by {key} having count(*) > 1
+        ),
+        ranked as (
+            select
+                _row,
+                row_number() over (
+                    partition by {key}
+                    order by {order}_source_file desc, hash({_record_sql(source)}) desc
+                ) = 1 as is_winner
+            from valid
+            semi join repeated using ({key})
+        )
         select
             {", ".join(typed_cols)},
             _source_file,
             $loaded_at::timestamptz as _loaded_at,
-            {latest} as _is_latest,
+            coalesce(ranked.is_winner, true) as _is_latest,
             _invalid_fields
             {"".join(", " + e for e in extras)}
-        from _landing
-        where len(_reasons) = 0
+        from valid
+        left join ranked using (_row)
     """
 
 
@@ -170,8 +188,8 @@ def load_source(
         conn.execute(
             f"""
             insert into quarantine
-            select $source, {_quote(spec.key)}, array_to_string(_reasons, '; '), to_json(_record),
-                   _source_file, $loaded_at
+            select $source, {_quote(spec.key)}, array_to_string(_reasons, '; '),
+                   to_json({_record_sql(source)}), _source_file, $loaded_at
             from _landing where len(_reasons) > 0
             """,
             {**params, "source": spec.name},
