@@ -32,11 +32,13 @@ test: install  ## the whole test suite (what CI runs)
 	@$(VENV)/bin/pytest
 
 dev: install  ## the Dagster UI, on the same instance the CLI records runs in
-	@mkdir -p $${SEGMENTS_DATA_DIR:-data}/dagster_home
-	@DAGSTER_HOME=$$(cd $${SEGMENTS_DATA_DIR:-data}/dagster_home && pwd) $(VENV)/bin/dagster dev
+	@$(VENV)/bin/python -c "from pipelines.runs import prepare_instance_home; prepare_instance_home()"
+	@PATH=$(CURDIR)/$(VENV)/bin:$$PATH DAGSTER_HOME=$$(cd $${SEGMENTS_DATA_DIR:-data}/dagster_home && pwd) \
+	  $(VENV)/bin/dagster dev
 
 lint: install
 	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
 
 clean:
 	rm -rf $(VENV) $(UV_DIR) data dbt_project/target dbt_project/logs

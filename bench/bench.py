@@ -72,8 +72,18 @@ def floor(scale: str, src: Path) -> tuple[float, float]:
         "conn.execute('set variable as_of = ?', [sys.argv[4]]); "
         "conn.execute(open(sys.argv[1]).read().replace('__OUT__', sys.argv[3]))"
     )
-    return measured([sys.executable, "-c", script, str(REPO / "bench" / "floor.sql"), str(src), str(out),
-                     END_DATE.isoformat()], dict(os.environ))
+    return measured(
+        [
+            sys.executable,
+            "-c",
+            script,
+            str(REPO / "bench" / "floor.sql"),
+            str(src),
+            str(out),
+            END_DATE.isoformat(),
+        ],
+        dict(os.environ),
+    )
 
 
 def stage_times(data_dir: Path) -> dict[str, float]:
@@ -149,8 +159,11 @@ def bench_history(quarters: int, scale: str) -> dict[str, float]:
         publish.append(sum(t for k, t in steps.items() if "publish" in k))
         print(f"bench: history {quarter}: publish {publish[-1]:.2f} s", flush=True)
         quarter = quarter.next
-    return {"first_publish_s": publish[0], "last_publish_s": publish[-1],
-            "ratio": publish[-1] / publish[0] if publish[0] else float("nan")}
+    return {
+        "first_publish_s": publish[0],
+        "last_publish_s": publish[-1],
+        "ratio": publish[-1] / publish[0] if publish[0] else float("nan"),
+    }
 
 
 def markdown(results: list[dict[str, object]]) -> str:
@@ -164,8 +177,13 @@ def markdown(results: list[dict[str, object]]) -> str:
             f"{r['pipeline_s']:.1f} s | {r['ratio']:.1f}x | {r['pipeline_gib']:.2f} GiB |"
         )
     for r in results:
-        lines += ["", f"Stages of {r['scale']} (median seconds, from the Dagster event log):", "",
-                  "| step | seconds |", "|---|---|"]
+        lines += [
+            "",
+            f"Stages of {r['scale']} (median seconds, from the Dagster event log):",
+            "",
+            "| step | seconds |",
+            "|---|---|",
+        ]
         for step, seconds in sorted(r["stages"].items(), key=lambda kv: -kv[1]):
             lines.append(f"| {step} | {seconds:.1f} |")
     return "\n".join(lines)
@@ -188,8 +206,10 @@ def main() -> int:
     print(markdown(results))
     history = bench_history(args.history, args.history_scale) if args.history > 1 else None
     if history:
-        print(f"\nHistory: publish of quarter 1 {history['first_publish_s']:.2f} s, quarter {args.history} "
-              f"{history['last_publish_s']:.2f} s ({history['ratio']:.2f}x)")
+        print(
+            f"\nHistory: publish of quarter 1 {history['first_publish_s']:.2f} s, quarter {args.history} "
+            f"{history['last_publish_s']:.2f} s ({history['ratio']:.2f}x)"
+        )
     if args.json:
         args.json.write_text(json.dumps({"scales": results, "history": history}, indent=2, default=str))
     return 0

@@ -33,8 +33,13 @@ def _generate(args: argparse.Namespace) -> int:
     end = date.fromisoformat(args.end_date) if args.end_date else None
     started = time.monotonic()
     summary = generate_sources(
-        Path(args.out), customers=args.customers, seed=args.seed, end_date=end, fmt=args.format,
-        years=args.years, progress=print,
+        Path(args.out),
+        customers=args.customers,
+        seed=args.seed,
+        end_date=end,
+        fmt=args.format,
+        years=args.years,
+        progress=print,
     )
     print(f"segments: wrote {summary} in {time.monotonic() - started:.1f}s")
     return 0

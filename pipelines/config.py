@@ -31,8 +31,13 @@ from pipelines.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG_PATH
 CONFIG_SCHEMA = "config"
 # The tables write_config_tables writes (dbt's `config` source; Dagster asset keys config/<table>).
 CONFIG_TABLES = (
-    "settings", "rfm_fixed_cut_points", "rfm_segments", "segments", "value_potential_matrix",
-    "tag_catalog", "parameters",
+    "settings",
+    "rfm_fixed_cut_points",
+    "rfm_segments",
+    "segments",
+    "value_potential_matrix",
+    "tag_catalog",
+    "parameters",
 )
 DEFAULTS_SCHEMA = "config_defaults"
 # The model whose columns the rules may use; its YAML lists them with their types (contract enforced).
@@ -215,6 +220,19 @@ class TagAttribute(_Model):
         return self
 
 
+class Quality(_Model):
+    """Bounds of the warning checks (pipelines/quality): crossing one warns, it never blocks."""
+
+    # Percentage points a business segment's share of customers may move between two snapshots.
+    max_segment_share_change_points: float = Field(10.0, gt=0, le=100)
+    # Relative change of the mean monetary between two snapshots (0.25 = 25 %).
+    max_mean_monetary_change: float = Field(0.25, gt=0)
+    # Share of a source's rows in one load that may go to quarantine.
+    max_quarantine_rate: float = Field(0.05, ge=0, le=1)
+    # Relative change of a source's rows read versus its previous load.
+    max_volume_change: float = Field(0.5, gt=0)
+
+
 class SegmentationConfig(_Model):
     display_language: Literal["zh", "en"] = "zh"
     windows: Windows = Field(default_factory=Windows)
@@ -229,6 +247,7 @@ class SegmentationConfig(_Model):
     tag_levels: dict[Code, Label]
     tag_sublevels: dict[Code, Label]
     tags: list[TagAttribute] = Field(min_length=1)
+    quality: Quality = Field(default_factory=Quality)
 
     _source: Path | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)

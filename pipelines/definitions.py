@@ -2,8 +2,10 @@
 
 import dagster as dg
 
-from pipelines import jobs
+from pipelines import jobs, schedules
 from pipelines.extract import assets as extract
+from pipelines.publish import assets as publish
+from pipelines.quality import definitions as quality
 from pipelines.resources import SourceDirectory, Warehouse
 from pipelines.transform import config_asset, dbt
 
@@ -11,7 +13,10 @@ defs = dg.Definitions.merge(
     extract.defs,
     config_asset.defs,
     dbt.defs,
+    quality.defs,
+    publish.defs,
     jobs.defs,
+    schedules.defs,
     dg.Definitions(
         resources={"warehouse": Warehouse(), "sources": SourceDirectory()},
         # DuckDB allows one writer per file: run every step in one process, one at a time.

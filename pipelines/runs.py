@@ -21,6 +21,10 @@ concurrency:
   pools:
     # DuckDB allows one writer per file: at most one step touching it at a time.
     default_limit: 1
+  runs:
+    # The marts hold one snapshot: runs launched from the UI, the schedule or a backfill go one at
+    # a time, in the order they were queued (a job backfill queues its quarters oldest first).
+    max_concurrent_runs: 1
 """
 
 
@@ -29,7 +33,10 @@ def prepare_instance_home() -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or settings.paths().dagster_home)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
-    if not config.exists():
+    # Rewrite a dagster.yaml `segments` wrote before (it may predate a setting); keep any other.
+    if not config.exists() or (
+        config.read_text().startswith(DAGSTER_YAML.splitlines()[0]) and config.read_text() != DAGSTER_YAML
+    ):
         config.write_text(DAGSTER_YAML)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
@@ -37,15 +44,64 @@ def prepare_instance_home() -> Path:
 
 def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
     """'<step>: <root cause>' for every failed step, and failed blocking checks."""
+    from pipelines.quality.gate import failed_blocking_checks
+
     messages = []
     for event in result.all_events:
         if event.is_step_failure:
             error = event.event_specific_data.error
+            # A failed blocking check is reported below, with what it observed.
+            if error.cls_name == "DagsterAssetCheckFailedError":
+                continue
             # Dagster wraps the user's exception; report the user's, not the wrapper or its causes.
             while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
                 error = error.cause
             messages.append(f"{event.step_key}: {error.message.strip()}")
-    return messages
+    return messages + failed_blocking_checks(result)
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def release_abandoned_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Fail the runs whose process died mid-run on this machine, and free their pool slots.
+
+    A run killed in-process (SIGKILL, OOM, power loss) never reports its end: it stays STARTED and
+    keeps the `duckdb` pool slot, so every later run would wait for it forever. Its warehouse
+    writes were rolled back by DuckDB and its publish never swapped in, so failing it is all there
+    is to clean up. Runs of a process that is still alive are left alone.
+    """
+    released = []
+    active = [dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.CANCELING]
+    for run in instance.get_runs(filters=dg.RunsFilter(statuses=active)):
+        records = instance.get_records_for_run(
+            run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT, limit=20
+        ).records
+        pids = [
+            int(metadata["pid"].value)
+            for record in records
+            if record.event_log_entry.dagster_event is not None
+            and (metadata := record.event_log_entry.dagster_event.engine_event_data.metadata)
+            and "pid" in metadata
+        ]
+        if pids and not _process_alive(pids[-1]):
+            instance.report_run_failed(run, f"its process (pid {pids[-1]}) ended without finishing the run")
+            released.append(run.run_id)
+    # Finished runs hold no slots; a killed one may still (the daemon frees them, the CLI has none).
+    storage = instance.event_log_storage
+    holding = list(storage.get_concurrency_run_ids()) if storage.supports_global_concurrency_limits else []
+    if holding:
+        finished = [dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.CANCELED]
+        for run in instance.get_runs(filters=dg.RunsFilter(run_ids=holding, statuses=finished)):
+            storage.free_concurrency_slots_for_run(run.run_id)
+    return released
 
 
 def run_quarters(quarters: Sequence[Quarter]) -> bool:
@@ -56,6 +112,8 @@ def run_quarters(quarters: Sequence[Quarter]) -> bool:
     home = prepare_instance_home()
     job = defs.resolve_job_def(QUARTERLY_JOB)
     with dg.DagsterInstance.get() as instance:
+        for run_id in release_abandoned_runs(instance):
+            print(f"segments: marked run {run_id} failed: its process was killed", file=sys.stderr)
         for quarter in quarters:
             started = time.monotonic()
             print(f"segments: running {quarter} (as of {quarter.as_of}, partition {quarter.partition_key})")
@@ -64,8 +122,9 @@ def run_quarters(quarters: Sequence[Quarter]) -> bool:
             )
             elapsed = time.monotonic() - started
             if not result.success:
-                print(f"segments: {quarter} FAILED after {elapsed:.1f}s (run {result.run_id})",
-                      file=sys.stderr)
+                print(
+                    f"segments: {quarter} FAILED after {elapsed:.1f}s (run {result.run_id})", file=sys.stderr
+                )
                 for message in step_failures(result):
                     print(f"  {message}", file=sys.stderr)
                 return False

@@ -19,8 +19,10 @@ BIN = Path(sys.executable).parent
 
 def _env(tmp_path: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SEGMENTS_", "DAGSTER_"))}
-    env |= {"SEGMENTS_DATA_DIR": str(tmp_path / "data"),
-            "SEGMENTS_SOURCE_DIR": str(FIXTURES / "dirty_sources")}
+    env |= {
+        "SEGMENTS_DATA_DIR": str(tmp_path / "data"),
+        "SEGMENTS_SOURCE_DIR": str(FIXTURES / "dirty_sources"),
+    }
     return env
 
 
@@ -52,13 +54,18 @@ def test_segments_run_fails_with_the_cause_when_a_source_is_missing(tmp_path: Pa
     assert "source 'orders': no file in" in done.stderr
 
 
-@pytest.mark.parametrize("args, message", [
-    (["run", "--quarter", "2024Q5"], "is not a quarter"),
-    (["run", "--as-of", "2024-06-29"], "is not a quarter end"),
-    (["run", "--quarter", "2999Q1"], "has not ended yet"),
-    (["backfill", "--from", "2024Q3", "--to", "2024Q1"], "is before --from"),
-])
-def test_segments_refuses_bad_quarters_with_a_clear_message(tmp_path: Path, args: list[str], message: str) -> None:
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["run", "--quarter", "2024Q5"], "is not a quarter"),
+        (["run", "--as-of", "2024-06-29"], "is not a quarter end"),
+        (["run", "--quarter", "2999Q1"], "has not ended yet"),
+        (["backfill", "--from", "2024Q3", "--to", "2024Q1"], "is before --from"),
+    ],
+)
+def test_segments_refuses_bad_quarters_with_a_clear_message(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
     done = _run([str(BIN / "segments"), *args], _env(tmp_path))
     assert done.returncode == 2 and message in done.stderr
 
@@ -67,10 +74,22 @@ def test_dagster_asset_materialize_works_from_the_repo_root(tmp_path: Path) -> N
     env = _env(tmp_path) | {"DAGSTER_HOME": str(tmp_path / "home")}
     (tmp_path / "home").mkdir()
     done = _run(
-        [str(BIN / "dagster"), "asset", "materialize", "-m", "pipelines.definitions",
-         "--select", "crm/customers", "--partition", "2024-04-01"],
-        env, cwd=Path(__file__).parent.parent,
+        [
+            str(BIN / "dagster"),
+            "asset",
+            "materialize",
+            "-m",
+            "pipelines.definitions",
+            "--select",
+            "crm/customers",
+            "--partition",
+            "2024-04-01",
+        ],
+        env,
+        cwd=Path(__file__).parent.parent,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     with duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True) as conn:
-        assert conn.execute("select count(*) from load_audit where source = 'crm_customers'").fetchone()[0] == 1
+        assert (
+            conn.execute("select count(*) from load_audit where source = 'crm_customers'").fetchone()[0] == 1
+        )

@@ -4,7 +4,6 @@ Asset keys are `[source system, table]` (`crm/customers`, `shop/orders`, `helpde
 the keys dagster-dbt gives the matching dbt sources, so lineage joins up without translator code.
 """
 
-
 from datetime import UTC, datetime
 
 import dagster as dg

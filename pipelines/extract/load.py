@@ -112,7 +112,7 @@ def landing_sql(source: SourceFiles) -> str:
         select
             *,
             list_filter([{reasons}], lambda r: r is not null) as _reasons,
-            list_filter([{invalid or 'null'}], lambda f: f is not null)::varchar[] as _invalid_fields
+            list_filter([{invalid or "null"}], lambda f: f is not null)::varchar[] as _invalid_fields
         from typed
     """
 
@@ -205,8 +205,15 @@ def load_source(
         conn.execute(
             "insert into load_audit values ($source, $read, $kept, $quarantined, $superseded, "
             "$files, $loaded_at)",
-            {**params, "source": spec.name, "read": read, "kept": kept,
-             "quarantined": quarantined, "superseded": superseded, "files": list(files)},
+            {
+                **params,
+                "source": spec.name,
+                "read": read,
+                "kept": kept,
+                "quarantined": quarantined,
+                "superseded": superseded,
+                "files": list(files),
+            },
         )
         conn.execute("drop table _landing")
         conn.execute("commit")

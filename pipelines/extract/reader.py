@@ -121,11 +121,14 @@ def text_relation_sql(source: SourceFiles) -> str:
     files = [str(p) for p in source.files]
     present = set(source.columns)
     if source.fmt == "jsonl":
+
         def col(c: str) -> str:
             return f"json_extract_string(json, {_json_path(c)})"
     else:
+
         def col(c: str) -> str:
             return f"cast({_quote(c)} as varchar)"
+
     selects = [
         f"{col(c) if c in present else 'cast(null as varchar)'} as {_quote(c)}"
         for c in (*source.spec.column_names, *source.extra_columns)

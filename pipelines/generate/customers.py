@@ -45,22 +45,26 @@ def vocabulary_params() -> dict[str, object]:
         "given_male_py": [p for _, p in vocab.GIVEN_MALE],
         "given_female": [c for c, _ in vocab.GIVEN_FEMALE],
         "given_female_py": [p for _, p in vocab.GIVEN_FEMALE],
-        "domain_slots": [vocab.EMAIL_DOMAINS[i - 1][0] for i in vocab.weighted_slots(
-            [w for _, w in vocab.EMAIL_DOMAINS])],
+        "domain_slots": [
+            vocab.EMAIL_DOMAINS[i - 1][0] for i in vocab.weighted_slots([w for _, w in vocab.EMAIL_DOMAINS])
+        ],
         "qq_prefix": [str(d) for d in range(1, 10)],
         "phone_prefixes": list(vocab.PHONE_PREFIXES),
         "cities": cities,
         "tier_slots": vocab.weighted_slots(vocab.TIER_SHARES),
-        "occupation_slots": [vocab.OCCUPATIONS[i - 1][0] for i in vocab.weighted_slots(
-            [w for _, w in vocab.OCCUPATIONS])],
+        "occupation_slots": [
+            vocab.OCCUPATIONS[i - 1][0] for i in vocab.weighted_slots([w for _, w in vocab.OCCUPATIONS])
+        ],
         "industries": [code for code, _, _, _ in vocab.INDUSTRIES],
         "industry_words": [word for _, word, _, _ in vocab.INDUSTRIES],
         "industry_slugs": [slug for _, _, slug, _ in vocab.INDUSTRIES],
         "industry_slots": vocab.weighted_slots([w for _, _, _, w in vocab.INDUSTRIES]),
         "brands": [b for b, _ in vocab.BRANDS],
         "brands_py": [p for _, p in vocab.BRANDS],
-        "suffix_slots": [vocab.COMPANY_SUFFIXES[i - 1][0] for i in vocab.weighted_slots(
-            [w for _, w in vocab.COMPANY_SUFFIXES])],
+        "suffix_slots": [
+            vocab.COMPANY_SUFFIXES[i - 1][0]
+            for i in vocab.weighted_slots([w for _, w in vocab.COMPANY_SUFFIXES])
+        ],
         "mailboxes": list(vocab.COMPANY_MAILBOXES),
         "channel_ind": vocab.weighted_slots(vocab.CHANNEL_WEIGHTS["individual"]),
         "channel_ent": vocab.weighted_slots(vocab.CHANNEL_WEIGHTS["enterprise"]),

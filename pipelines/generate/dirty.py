@@ -44,27 +44,37 @@ def inject_dirty(
         "phone_prefixes": list(vocab.PHONE_PREFIXES),
     }
     run_script(conn, "dirty_customers.sql", common)
-    run_script(conn, "dirty_orders.sql", {
-        **common,
-        "n_clean": n_orders,
-        "order_width": _id_width(n_orders),
-        "categories": [c[0] for c in vocab.CATEGORIES],
-        "channels": list(vocab.CHANNELS),
-        "payment_methods": list(vocab.PAYMENT_METHODS),
-        "unknown_statuses": list(vocab.UNKNOWN_STATUSES),
-    })
-    run_script(conn, "dirty_tickets.sql", {
-        **common,
-        "n_clean": n_tickets,
-        "ticket_width": _id_width(n_tickets),
-        "ticket_types": list(vocab.TICKET_TYPES),
-        "ticket_channels": list(vocab.TICKET_CHANNELS),
-    })
+    run_script(
+        conn,
+        "dirty_orders.sql",
+        {
+            **common,
+            "n_clean": n_orders,
+            "order_width": _id_width(n_orders),
+            "categories": [c[0] for c in vocab.CATEGORIES],
+            "channels": list(vocab.CHANNELS),
+            "payment_methods": list(vocab.PAYMENT_METHODS),
+            "unknown_statuses": list(vocab.UNKNOWN_STATUSES),
+        },
+    )
+    run_script(
+        conn,
+        "dirty_tickets.sql",
+        {
+            **common,
+            "n_clean": n_tickets,
+            "ticket_width": _id_width(n_tickets),
+            "ticket_types": list(vocab.TICKET_TYPES),
+            "ticket_channels": list(vocab.TICKET_CHANNELS),
+        },
+    )
     counts: dict[str, dict[str, int]] = {}
     for source, table in OUTPUT_TABLES.items():
-        found = dict(conn.execute(
-            f"select _kind, count(*) from {table} where _kind is not null group by _kind"
-        ).fetchall())
+        found = dict(
+            conn.execute(
+                f"select _kind, count(*) from {table} where _kind is not null group by _kind"
+            ).fetchall()
+        )
         unexpected = set(found) - set(DIRTY_KINDS[source])
         if unexpected:
             raise RuntimeError(f"{table}: dirty kinds {sorted(unexpected)} are not declared for {source}")

@@ -78,6 +78,14 @@ def generate_sources(
     finally:
         conn.close()
     return GenerationSummary(
-        out_dir=out, fmt=fmt, seed=seed, customers=customers, start_date=start, end_date=end,
-        paths=paths, rows=rows, dirty=counts, timings=watch.timings,
+        out_dir=out,
+        fmt=fmt,
+        seed=seed,
+        customers=customers,
+        start_date=start,
+        end_date=end,
+        paths=paths,
+        rows=rows,
+        dirty=counts,
+        timings=watch.timings,
     )

@@ -11,8 +11,14 @@ from pathlib import Path
 # the rest stays in the data (nulled or flagged downstream).
 QUARANTINED_KINDS: dict[str, tuple[str, ...]] = {
     "crm_customers": ("future_timestamp", "unparseable_timestamp", "missing_required"),
-    "orders": ("negative_amount", "unknown_status", "unknown_customer", "future_timestamp",
-               "unparseable_timestamp", "missing_required"),
+    "orders": (
+        "negative_amount",
+        "unknown_status",
+        "unknown_customer",
+        "future_timestamp",
+        "unparseable_timestamp",
+        "missing_required",
+    ),
     "tickets": ("unknown_customer", "future_timestamp", "unparseable_timestamp", "missing_required"),
 }
 SUPERSEDED_KINDS: dict[str, tuple[str, ...]] = {

@@ -38,9 +38,7 @@ def write_source(
     staging = out_dir / f".{spec.name}.{EXTENSIONS[fmt]}.partial"
     columns = ", ".join(_quote(c) for c in spec.column_names)
     target = str(staging).replace("'", "''")
-    conn.execute(
-        f"copy (select {columns} from {table}) to '{target}' {COPY_OPTIONS[fmt]}"
-    )
+    conn.execute(f"copy (select {columns} from {table}) to '{target}' {COPY_OPTIONS[fmt]}")
     # Other formats of the same source would make the directory ambiguous for extraction.
     for other in EXTENSIONS.values():
         sibling = out_dir / f"{spec.name}.{other}"

@@ -24,13 +24,19 @@ def generate(tmp_path_factory: pytest.TempPathFactory) -> Generate:
     """Generate (once per distinct argument set) into a fresh directory."""
     cache: dict[tuple, GenerationSummary] = {}
 
-    def run(fmt: str = "parquet", seed: int = 42, customers: int = CUSTOMERS,
-            dirty: DirtyRates = DirtyRates(), copy: int = 0) -> GenerationSummary:  # noqa: B008
+    def run(
+        fmt: str = "parquet",
+        seed: int = 42,
+        customers: int = CUSTOMERS,
+        dirty: DirtyRates = DirtyRates(),  # noqa: B008 (frozen, used as a cache key)
+        copy: int = 0,
+    ) -> GenerationSummary:
         key = (fmt, seed, customers, dirty, copy)
         if key not in cache:
             out = tmp_path_factory.mktemp(f"gen_{fmt}_{seed}")
-            cache[key] = generate_sources(out, customers=customers, seed=seed, end_date=END, fmt=fmt,
-                                          dirty=dirty)
+            cache[key] = generate_sources(
+                out, customers=customers, seed=seed, end_date=END, fmt=fmt, dirty=dirty
+            )
         return cache[key]
 
     return run

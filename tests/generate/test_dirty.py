@@ -16,10 +16,26 @@ from tests.generate.conftest import HIGH_RATES, Generate, open_sources
 EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
 MOBILE = r"1[3-9][0-9]{9}"
 UNKNOWN_CUSTOMER = "customer_id not in (select customer_id from crm where customer_id is not null)"
-INDIVIDUAL_FIELDS = ("gender", "birth_date", "city", "city_tier", "occupation", "income_band", "email",
-                     "phone")
-ENTERPRISE_FIELDS = ("industry", "employee_count", "registered_capital", "founded_date", "city", "city_tier",
-                     "email", "phone")
+INDIVIDUAL_FIELDS = (
+    "gender",
+    "birth_date",
+    "city",
+    "city_tier",
+    "occupation",
+    "income_band",
+    "email",
+    "phone",
+)
+ENTERPRISE_FIELDS = (
+    "industry",
+    "employee_count",
+    "registered_capital",
+    "founded_date",
+    "city",
+    "city_tier",
+    "email",
+    "phone",
+)
 
 
 def _any_null(fields: tuple[str, ...]) -> str:
@@ -43,15 +59,19 @@ def count_crm(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
     valid = "customer_id is not null and ts(registered_at) <= end_ts() and ts(updated_at) <= end_ts()"
     return {
         "duplicate_version": conn.execute(
-            f"select count(*) - count(distinct customer_id) from crm where {valid}").fetchone()[0],
+            f"select count(*) - count(distinct customer_id) from crm where {valid}"
+        ).fetchone()[0],
         "malformed_email": conn.execute(
-            f"select count(*) from crm where not regexp_full_match(email, '{EMAIL}')").fetchone()[0],
+            f"select count(*) from crm where not regexp_full_match(email, '{EMAIL}')"
+        ).fetchone()[0],
         "malformed_phone": conn.execute(
-            f"select count(*) from crm where not regexp_full_match(phone, '{MOBILE}')").fetchone()[0],
+            f"select count(*) from crm where not regexp_full_match(phone, '{MOBILE}')"
+        ).fetchone()[0],
         "missing_optional": conn.execute(
             "select count(*) from crm "
             f"where (customer_type = 'individual' and ({_any_null(INDIVIDUAL_FIELDS)})) "
-            f"or (customer_type = 'enterprise' and ({_any_null(ENTERPRISE_FIELDS)}))").fetchone()[0],
+            f"or (customer_type = 'enterprise' and ({_any_null(ENTERPRISE_FIELDS)}))"
+        ).fetchone()[0],
         "future_timestamp": conn.execute(
             f"select count(*) from crm where {_future('registered_at')} or {_future('updated_at')}"
         ).fetchone()[0],
@@ -68,9 +88,11 @@ def count_orders(conn: duckdb.DuckDBPyConnection) -> dict[str, int]:
 
     return {
         "duplicate_version": conn.execute(
-            "select count(order_id) - count(distinct order_id) from orders").fetchone()[0],
-        "missing_optional": n("category is null or channel is null or payment_method is null "
-                              "or discount_amount is null"),
+            "select count(order_id) - count(distinct order_id) from orders"
+        ).fetchone()[0],
+        "missing_optional": n(
+            "category is null or channel is null or payment_method is null or discount_amount is null"
+        ),
         "negative_amount": n("amount::decimal(18, 2) < 0"),
         "unknown_status": n(f"lower(trim(status)) not in ({_statuses()})"),
         "unknown_customer": n(UNKNOWN_CUSTOMER),
@@ -118,7 +140,8 @@ def test_rows_needing_quarantine_are_exactly_the_reported_ones(sources: tuple) -
     crm_required = " or ".join(
         f"{c.name} is null"
         + (f" or ts({c.name}) is null or ts({c.name}) > end_ts()" if c.not_in_future else "")
-        for c in CRM_CUSTOMERS.columns if c.required
+        for c in CRM_CUSTOMERS.columns
+        if c.required
     )
     orders_bad = (
         "order_id is null or customer_id is null or ts(order_ts) is null or ts(order_ts) > end_ts() "
@@ -139,6 +162,8 @@ def test_rows_needing_quarantine_are_exactly_the_reported_ones(sources: tuple) -
 
 def test_every_row_is_counted(sources: tuple) -> None:
     summary, conn = sources
-    files = {name: conn.execute(f"select count(*) from {view}").fetchone()[0]
-             for name, view in (("crm_customers", "crm"), ("orders", "orders"), ("tickets", "tickets"))}
+    files = {
+        name: conn.execute(f"select count(*) from {view}").fetchone()[0]
+        for name, view in (("crm_customers", "crm"), ("orders", "orders"), ("tickets", "tickets"))
+    }
     assert files == summary.rows

@@ -107,9 +107,11 @@ def test_customers_arrive_in_every_quarter_and_more_over_time(
     summary, _ = sources
     start = summary.end_date - timedelta(days=3 * 365 - 1)
     quarters = quarter_range(Quarter.containing(start), Quarter.containing(summary.end_date))
-    arrivals = dict(clean.execute(
-        "select date_trunc('quarter', ts(registered_at))::date, count(*) from customers group by 1"
-    ).fetchall())
+    arrivals = dict(
+        clean.execute(
+            "select date_trunc('quarter', ts(registered_at))::date, count(*) from customers group by 1"
+        ).fetchall()
+    )
     assert all(arrivals.get(q.start, 0) > 0 for q in quarters), "a quarter without new customers"
     assert sum(n for d, n in arrivals.items() if d < start) > 0, "nobody registered before the history"
     assert arrivals[quarters[-1].start] > arrivals[quarters[0].start]  # growth
@@ -123,8 +125,11 @@ def test_clean_events_lie_between_registration_and_end_date(clean: duckdb.DuckDB
 
 @pytest.mark.parametrize(
     ("table", "columns"),
-    [("crm", ("registered_at", "updated_at")), ("orders", ("order_ts", "updated_at")),
-     ("tickets", ("created_at", "resolved_at"))],
+    [
+        ("crm", ("registered_at", "updated_at")),
+        ("orders", ("order_ts", "updated_at")),
+        ("tickets", ("created_at", "resolved_at")),
+    ],
 )
 def test_only_dirty_rows_are_dated_after_the_end(
     sources: tuple, table: str, columns: tuple[str, str]
@@ -139,8 +144,10 @@ def test_only_dirty_rows_are_dated_after_the_end(
         # anything after the end is a dirty row: 10-20 years later
         assert later[1] == 0, f"{table}.{column}: {later[1]} timestamps shortly after the end date"
         if column in ("order_ts", "created_at"):
-            assert later[0] == summary.dirty[{"orders": "orders", "tickets": "tickets"}[table]][
-                "future_timestamp"]
+            assert (
+                later[0]
+                == summary.dirty[{"orders": "orders", "tickets": "tickets"}[table]]["future_timestamp"]
+            )
 
 
 def test_timestamps_mix_utc_and_beijing_time(sources: tuple) -> None:
@@ -173,13 +180,16 @@ def test_discounts_are_used_more_in_sales_months(clean: duckdb.DuckDBPyConnectio
 
 
 def test_customers_keep_their_channel(clean: duckdb.DuckDBPyConnection) -> None:
-    top_share = one(clean, """
+    top_share = one(
+        clean,
+        """
         select avg(top / total) from (
             select customer_id, max(n) as top, sum(n) as total
             from (select customer_id, channel, count(*) as n from final_orders group by all)
             group by 1 having sum(n) >= 5
         )
-    """)
+    """,
+    )
     assert top_share >= 0.6  # four channels: without habits the top one would hold ~1/3
 
 

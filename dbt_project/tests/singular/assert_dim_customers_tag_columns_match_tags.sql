@@ -3,6 +3,10 @@
     tags of the attributes named in segment_columns. A failure means the two drifted apart.
 -#}
 
+{#- It reads several models: attach it to dim_customers, so that Dagster shows it as an asset
+    check (a blocking one, severity error) instead of an observation. -#}
+{{ config(meta={'dagster': {'ref': {'name': 'dim_customers'}}}) }}
+
 with
 
 customers as (

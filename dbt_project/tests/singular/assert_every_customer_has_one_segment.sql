@@ -4,6 +4,10 @@
     fanned out, or a segment rule set without a catch-all slipped through.
 -#}
 
+{#- It reads several models: attach it to dim_customers, so that Dagster shows it as an asset
+    check (a blocking one, severity error) instead of an observation. -#}
+{{ config(meta={'dagster': {'ref': {'name': 'dim_customers'}}}) }}
+
 with
 
 customers as (

@@ -1,0 +1,142 @@
+"""The published DuckDB file: built aside from the manifest's Parquet files, then swapped in.
+
+Large tables are views over the immutable versioned Parquet files (absolute paths), so building
+the file takes milliseconds and never copies earlier quarters; small tables are physical copies.
+Schema `meta` holds the manifest (which file backs which table partition) and who published it.
+The file is written in DuckDB storage format v1.0.0, so BI tools with an older DuckDB can open it.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.publish.manifest import Entry
+from pipelines.publish.tables import PUBLISHED_TABLES, PublishedTable
+
+STORAGE_VERSION = "v1.0.0"
+ALIAS = "published"
+
+
+@dataclass(frozen=True)
+class Published:
+    """What a published file says about itself."""
+
+    publish_id: str
+    published_at: datetime
+    entries: list[Entry]
+
+
+def read_published(path: Path) -> Published | None:
+    """The manifest of the published file at `path`; None if there is none or it is unreadable.
+
+    None makes the next publish rewrite every file (slower, never wrong).
+    """
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as conn:
+            info = conn.execute("select publish_id, published_at from meta.publish").fetchone()
+            rows = conn.execute(
+                "select table_name, snapshot_date, partitioned, source_version, file, rows from meta.manifest"
+            ).fetchall()
+    except duckdb.Error:
+        return None
+    return Published(info[0], info[1], [Entry(*row) for row in rows])
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _read_files(table: PublishedTable, files: Sequence[Path]) -> str:
+    listed = "[" + ", ".join(_quote(str(path)) for path in files) + "]"
+    column = table.partition_column
+    if column is None:
+        return f"select * from read_parquet({listed}, union_by_name = true)"
+    # The partition column comes from the hive directory name; put it back in history's order.
+    leading = ", ".join(table.leading_columns)
+    return (
+        f"select {leading}, * exclude ({leading}) from read_parquet({listed}, hive_partitioning = true, "
+        f"hive_types = {{'{column}': date}}, union_by_name = true)"
+    )
+
+
+def _empty(table: PublishedTable) -> str:
+    # No file yet (e.g. migrations before the second snapshot): same columns, no rows.
+    column = table.partition_column
+    if column is None:
+        return f"select * from ({table.query}) where false"
+    leading = ", ".join(table.leading_columns)
+    return (
+        f"select {leading}, * exclude ({leading}) from "
+        f"(select cast(null as date) as {column}, * from ({table.query})) where false"
+    )
+
+
+def build_database(
+    conn: duckdb.DuckDBPyConnection,
+    target: Path,
+    published_dir: Path,
+    entries: Sequence[Entry],
+    info: Mapping[str, object],
+) -> None:
+    """Write a complete published file at `target` (a temporary name) from `conn` (the warehouse)."""
+    target.unlink(missing_ok=True)
+    conn.execute(
+        f"attach {_quote(str(target))} as {ALIAS} (read_only false, storage_version '{STORAGE_VERSION}')"
+    )
+    try:
+        for table in PUBLISHED_TABLES:
+            files = sorted(
+                (entry for entry in entries if entry.table == table.name),
+                key=lambda entry: entry.snapshot_date,
+            )
+            paths = [published_dir / entry.file for entry in files]
+            select = _read_files(table, paths) if paths else _empty(table)
+            kind = "view" if table.stored == "view" and paths else "table"
+            # Only the empty fallback has a parameter (any date: it selects no rows).
+            params = {"snapshot_date": date.min} if "$snapshot_date" in select else {}
+            conn.execute(f"create {kind} {ALIAS}.main.{table.name} as {select}", params)
+            conn.execute(f"comment on {kind} {ALIAS}.main.{table.name} is {_quote(table.description)}")
+        _write_meta(conn, entries, info)
+    finally:
+        conn.execute(f"detach {ALIAS}")
+
+
+def _write_meta(
+    conn: duckdb.DuckDBPyConnection, entries: Sequence[Entry], info: Mapping[str, object]
+) -> None:
+    conn.execute(f"create schema {ALIAS}.meta")
+    conn.execute(
+        f"""
+        create table {ALIAS}.meta.manifest (
+            table_name varchar, snapshot_date date, partitioned boolean, source_version varchar,
+            file varchar, rows bigint
+        )
+        """
+    )
+    conn.executemany(
+        f"insert into {ALIAS}.meta.manifest values (?, ?, ?, ?, ?, ?)",
+        [
+            [
+                entry.table,
+                entry.snapshot_date,
+                entry.partitioned,
+                entry.source_version,
+                entry.file,
+                entry.rows,
+            ]
+            for entry in entries
+        ],
+    )
+    conn.execute(
+        f"create table {ALIAS}.meta.publish as select " + ", ".join(f"${name} as {name}" for name in info),
+        dict(info),
+    )
+    conn.execute(
+        f"comment on table {ALIAS}.meta.manifest is "
+        + _quote("The Parquet file behind each published table and partition (relative to this directory).")
+    )

@@ -1,0 +1,133 @@
+"""One publish: history -> versioned Parquet files -> DuckDB file built aside -> swap -> mirror -> clean-up.
+
+The order is what makes it safe to kill at any point:
+1. new Parquet files are written under names nothing references yet;
+2. the new `segments.duckdb` is written under a temporary name;
+3. `os.replace` swaps it in: before this step readers see the previous publish, after it the new one;
+4. the Parquet mirror is re-linked file by file (each file replaced atomically), and any mirror
+   file a killed publish left stale is fixed by the next publish, which syncs the whole mirror;
+5. files no recent publish references are deleted.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.publish import files
+from pipelines.publish.database import build_database, read_published
+from pipelines.publish.history import snapshot_versions
+from pipelines.publish.manifest import Entry, desired_entries, plan
+from pipelines.publish.tables import PUBLISHED_TABLES, TABLES_BY_NAME
+
+
+class NothingToPublishError(RuntimeError):
+    """History holds no snapshot yet."""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    """The outcome of a publish, for the asset's metadata."""
+
+    publish_id: str
+    database: Path
+    parquet_dir: Path
+    entries: list[Entry]
+    written: list[Entry]
+    mirror_files_changed: int
+    files_deleted: int
+    seconds: float
+
+
+def new_publish_id(run_id: str, now: datetime) -> str:
+    """Sortable by time, unique per run: `20260701T020304123456-1a2b3c4d`."""
+    return f"{now:%Y%m%dT%H%M%S%f}-{run_id[:8]}"
+
+
+def write_version(
+    conn: duckdb.DuckDBPyConnection, published_dir: Path, entry: Entry, publish_id: str
+) -> Entry:
+    """Write one table partition to its immutable versioned file (via a temporary name)."""
+    table = TABLES_BY_NAME[entry.table]
+    relative = files.version_file(table.name, table.partition_column, entry.snapshot_date, publish_id)
+    target = published_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = files.temporary_name(target, "write")
+    path = str(staged).replace("'", "''")
+    rows = conn.execute(
+        f"copy ({table.query}) to '{path}' (format parquet, compression zstd)",
+        {"snapshot_date": entry.snapshot_date},
+    ).fetchone()[0]
+    files.replace_atomically(staged, target)
+    return entry.made(relative, int(rows))
+
+
+def publish(
+    conn: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str, log: Callable[[str], None]
+) -> PublishResult:
+    """Bring the published directory up to date with history (read through `conn`)."""
+    started = time.monotonic()
+    with files.publish_lock(published_dir, log):
+        database = published_dir / files.DATABASE_NAME
+        publish_id = new_publish_id(run_id, datetime.now(UTC))
+        previous = read_published(database)
+        snapshots = snapshot_versions(conn)
+        if not snapshots:
+            raise NothingToPublishError("history holds no snapshot yet: materialize the history assets first")
+        the_plan = plan(
+            desired_entries(snapshots, PUBLISHED_TABLES),
+            previous.entries if previous else [],
+            lambda entry: (published_dir / entry.file).is_file(),
+        )
+        log(
+            f"Publishing {len(snapshots)} snapshots: {len(the_plan.write)} files to write, "
+            f"{len(the_plan.keep)} unchanged, {len(the_plan.drop)} dropped"
+        )
+        written = [write_version(conn, published_dir, entry, publish_id) for entry in the_plan.write]
+        entries = sorted(the_plan.keep + written)
+
+        staged = published_dir / f".{files.DATABASE_NAME}.{publish_id}.tmp"
+        info = {
+            "publish_id": publish_id,
+            "run_id": run_id,
+            "published_at": datetime.now(UTC),
+            "latest_snapshot": snapshots[-1][0],
+            "snapshots": len(snapshots),
+        }
+        build_database(conn, staged, published_dir, entries, info)
+        swap_in(staged, database)
+        published_at = datetime.now(UTC)
+        files.write_record(published_dir, publish_id, published_at, (entry.file for entry in entries))
+        if previous and not (published_dir / files.RECORDS_DIR / f"{previous.publish_id}.json").exists():
+            # That publish was killed after its swap: remember its files for readers still on it.
+            files.write_record(
+                published_dir, previous.publish_id, previous.published_at, (e.file for e in previous.entries)
+            )
+
+        mirror = {
+            files.mirror_file(
+                entry.table, TABLES_BY_NAME[entry.table].partition_column, entry.snapshot_date
+            ): entry.file
+            for entry in entries
+        }
+        changed = files.sync_mirror(published_dir, mirror, publish_id)
+        live = {entry.file for entry in entries} | {e.file for e in (previous.entries if previous else [])}
+        deleted = files.collect_garbage(published_dir, live, published_at)
+    return PublishResult(
+        publish_id=publish_id,
+        database=database,
+        parquet_dir=published_dir / files.MIRROR_DIR,
+        entries=entries,
+        written=written,
+        mirror_files_changed=changed,
+        files_deleted=deleted,
+        seconds=time.monotonic() - started,
+    )
+
+
+def swap_in(staged: Path, database: Path) -> None:
+    """Make the built file the published one (separate so that tests can kill a publish right here)."""
+    files.replace_atomically(staged, database)

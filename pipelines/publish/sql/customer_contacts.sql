@@ -1,0 +1,35 @@
+-- Masked contact data of the snapshot's customers (stg_crm__customers holds the contact data as
+-- of the last dbt build, which history.py has checked to be this snapshot's).
+insert into history.customer_contacts by name
+
+with
+
+contacts as (
+
+    select * from staging.stg_crm__customers
+
+),
+
+customers as (
+
+    select customer_id from marts.dim_customers
+
+),
+
+final as (
+
+    select
+        cast($snapshot_date as date) as snapshot_date,
+        contacts.customer_id,
+        mask_name(contacts.customer_name) as name_masked,
+        mask_phone(contacts.phone) as phone_masked,
+        contact_hash($salt, contacts.email, contacts.phone) as contact_hash,
+        contact_hash_basis(contacts.email, contacts.phone) as contact_hash_basis
+
+    from contacts
+    inner join customers
+        on contacts.customer_id = customers.customer_id
+
+)
+
+select * from final

@@ -1,0 +1,322 @@
+"""Great Expectations 1.x, called directly: load a suite from `expectations/`, validate a bounded
+pandas frame against it, and (during runs) store the result and its Data Docs page under the data dir.
+
+Suites are versioned JSON files (`expectations/<name>.json`, GX's own suite format); thresholds that
+come from the config are suite parameters (`{"$PARAMETER": "max_quarantine_rate"}`) passed at
+validation time, so a suite file never holds a business's numbers. Frames handed to GX are always
+small (aggregates, per-score or per-segment tables, column lists): the row-level work stays in DuckDB.
+
+Two modes:
+- `validate(frame, suite)` uses an ephemeral context (nothing written): unit tests, quick looks.
+- `validate(frame, suite, docs=DataDocs(...))` uses a file context rooted at
+  `$SEGMENTS_DATA_DIR/quality/gx` (derived state, rebuilt from `expectations/` on every call),
+  keeps the validation result and renders its Data Docs page into `$SEGMENTS_DATA_DIR/quality/data_docs`.
+
+great_expectations is imported inside the functions: it takes seconds to import, and loading the
+Dagster definitions (UI, CLI) must not pay for it.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from pipelines.settings import EXPECTATIONS_DIR
+
+DATASOURCE = "quality_frames"
+BATCH_DEFINITION = "whole_frame"
+
+# The file context's configuration: no analytics (machines here are offline), no progress bars in
+# the run logs, Data Docs written outside the context folder so that their path is stable.
+_CONTEXT_YML = """\
+# Written by pipelines/quality/gx.py on every validation: derived state, do not edit.
+config_version: 4.0
+analytics_enabled: false
+progress_bars:
+  globally: false
+  metric_calculations: false
+stores:
+  expectations_store:
+    class_name: ExpectationsStore
+    store_backend: {{class_name: TupleFilesystemStoreBackend, base_directory: expectations/}}
+  validation_results_store:
+    class_name: ValidationResultsStore
+    store_backend: {{class_name: TupleFilesystemStoreBackend, base_directory: validations/}}
+  checkpoint_store:
+    class_name: CheckpointStore
+    store_backend:
+      class_name: TupleFilesystemStoreBackend
+      suppress_store_backend_id: true
+      base_directory: checkpoints/
+  validation_definition_store:
+    class_name: ValidationDefinitionStore
+    store_backend: {{class_name: TupleFilesystemStoreBackend, base_directory: validation_definitions/}}
+expectations_store_name: expectations_store
+validation_results_store_name: validation_results_store
+checkpoint_store_name: checkpoint_store
+data_docs_sites:
+  local_site:
+    class_name: SiteBuilder
+    show_how_to_buttons: false
+    store_backend:
+      class_name: TupleFilesystemStoreBackend
+      base_directory: {docs_dir}
+    site_index_builder:
+      class_name: DefaultSiteIndexBuilder
+"""
+
+
+@dataclass(frozen=True)
+class DataDocs:
+    """Where a run keeps GX results and Data Docs (`<quality_dir>/gx`, `<quality_dir>/data_docs`),
+    and the name the results are grouped under in the Data Docs index (snapshot and Dagster run)."""
+
+    quality_dir: Path
+    run_name: str
+
+    @property
+    def site_dir(self) -> Path:
+        return self.quality_dir / "data_docs"
+
+    @property
+    def index(self) -> Path:
+        return self.site_dir / "index.html"
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """One expectation of a suite, as validated: what it asked and what it found."""
+
+    expectation: str
+    column: str | None
+    success: bool
+    observed: Any
+    kwargs: dict[str, Any]
+
+    def describe(self) -> str:
+        """E.g. `customers: found 0, expected >= 1 (column_min_to_be_between)` (failure messages)."""
+        target = self.column or " vs ".join(
+            str(self.kwargs[k]) for k in ("column_A", "column_B") if k in self.kwargs
+        )
+        observed = self.observed
+        if isinstance(observed, dict) and "unexpected_values" in observed:
+            # a value test on a profile: show the offending values (one row: the value itself)
+            values = observed["unexpected_values"]
+            observed = values[0] if len(values) == 1 and observed.get("unexpected_count") == 1 else values
+        found, bounds = _short(observed), _bounds(self.kwargs)
+        text = f"{target or 'table'}: " + (f"found {found}" if found else "failed")
+        text += f", expected {bounds}" if bounds else ""
+        return f"{text} ({self.expectation.removeprefix('expect_')})"
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    """A suite's verdict on a frame, and where its Data Docs page is (when built)."""
+
+    suite: str
+    success: bool
+    outcomes: list[ExpectationOutcome]
+    parameters: dict[str, Any] = field(default_factory=dict)
+    data_docs_page: Path | None = None
+
+    @property
+    def failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success]
+
+    @property
+    def failed_expectations(self) -> list[str]:
+        return [o.describe() for o in self.failures]
+
+
+def suite_path(name: str) -> Path:
+    return EXPECTATIONS_DIR / f"{name}.json"
+
+
+@functools.lru_cache(maxsize=32)
+def _suite_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def load_suite_dict(name: str) -> dict[str, Any]:
+    """The suite file `expectations/<name>.json` as a dict (GX's suite JSON: name, expectations, meta)."""
+    path = suite_path(name)
+    try:
+        suite = json.loads(_suite_text(path))
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"GX suite {name!r}: no file {path}") from exc
+    if suite.get("name") != name:
+        raise ValueError(f"GX suite file {path}: 'name' is {suite.get('name')!r}, expected {name!r}")
+    return suite
+
+
+def validate(
+    frame: pd.DataFrame,
+    suite_name: str,
+    parameters: Mapping[str, Any] | None = None,
+    docs: DataDocs | None = None,
+) -> SuiteResult:
+    """Validate `frame` (small!) against the suite; with `docs`, store the result and build its page."""
+    import great_expectations as gx
+
+    params = {k: plain(v) for k, v in (parameters or {}).items()}
+    suite_dict = load_suite_dict(suite_name)
+    if docs is None:
+        context = _ephemeral_context()
+        suite = gx.ExpectationSuite(**suite_dict)
+        batch = _batch_definition(context, suite_name).get_batch(batch_parameters={"dataframe": frame})
+        result = batch.validate(suite, expectation_parameters=params, result_format="SUMMARY")
+        page = None
+    else:
+        result, page = _validate_with_docs(gx, frame, suite_dict, params, docs)
+    return SuiteResult(
+        suite=suite_name,
+        success=bool(result.success),
+        outcomes=[_outcome(r) for r in result.results],
+        parameters=params,
+        data_docs_page=page,
+    )
+
+
+def _validate_with_docs(
+    gx: Any, frame: pd.DataFrame, suite_dict: dict[str, Any], params: dict[str, Any], docs: DataDocs
+) -> tuple[Any, Path | None]:
+    from great_expectations.core.run_identifier import RunIdentifier
+
+    context = _file_context(docs)
+    name = suite_dict["name"]
+    suite = context.suites.add_or_update(gx.ExpectationSuite(**suite_dict))
+    batch_definition = _batch_definition(context, name)
+    definition = context.validation_definitions.add_or_update(
+        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
+    )
+    checkpoint = context.checkpoints.add_or_update(
+        gx.Checkpoint(
+            name=name,
+            validation_definitions=[definition],
+            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
+            result_format="SUMMARY",
+        )
+    )
+    run = checkpoint.run(
+        batch_parameters={"dataframe": frame},
+        expectation_parameters=params,
+        run_id=RunIdentifier(run_name=docs.run_name),
+    )
+    [(identifier, result)] = run.run_results.items()
+    urls = context.get_docs_sites_urls(resource_identifier=identifier)
+    url = urls[0].get("site_url") if urls else None
+    page = Path(url.removeprefix("file://")) if url and url.startswith("file://") else None
+    return result, page
+
+
+@functools.cache
+def _ephemeral_context() -> Any:
+    """One in-memory context per process (creating one costs more than a validation)."""
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False, "metric_calculations": False}
+    return context
+
+
+def _batch_definition(context: Any, name: str) -> Any:
+    """The whole-frame batch definition of the pandas asset named after the suite (made once)."""
+    try:
+        source = context.data_sources.get(DATASOURCE)
+    except KeyError:
+        source = context.data_sources.add_pandas(DATASOURCE)
+    asset = next((a for a in source.assets if a.name == name), None) or source.add_dataframe_asset(name)
+    return next(
+        (b for b in asset.batch_definitions if b.name == BATCH_DEFINITION), None
+    ) or asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
+
+
+def _file_context(docs: DataDocs) -> Any:
+    import great_expectations as gx
+
+    root = docs.quality_dir / "gx"
+    root.mkdir(parents=True, exist_ok=True)
+    docs.site_dir.mkdir(parents=True, exist_ok=True)
+    (root / "great_expectations.yml").write_text(_CONTEXT_YML.format(docs_dir=f"{docs.site_dir}/"))
+    return gx.get_context(mode="file", project_root_dir=str(docs.quality_dir))
+
+
+def _outcome(result: Any) -> ExpectationOutcome:
+    config = result.expectation_config
+    kwargs = {k: plain(v) for k, v in config.kwargs.items() if k not in ("batch_id",)}
+    details = result.result or {}
+    if "observed_value" in details:
+        observed = plain(details["observed_value"])
+    elif details.get("unexpected_count"):
+        observed = {
+            "unexpected_count": details.get("unexpected_count"),
+            "unexpected_values": plain(details.get("partial_unexpected_list", [])[:10]),
+        }
+    else:
+        observed = None
+    return ExpectationOutcome(
+        expectation=config.type,
+        column=kwargs.get("column"),
+        success=bool(result.success),
+        observed=observed,
+        kwargs=kwargs,
+    )
+
+
+def _number(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _bounds(kwargs: Mapping[str, Any]) -> str:
+    low, high = _number(kwargs.get("min_value")), _number(kwargs.get("max_value"))
+    if low is not None and high is not None:
+        return f"= {low}" if low == high else f"between {low} and {high}"
+    if low is not None:
+        return f">= {low}"
+    if high is not None:
+        return f"<= {high}"
+    if "value_set" in kwargs:
+        values = kwargs["value_set"]
+        shown = values if len(values) <= 8 else [*values[:8], "..."]
+        return f"in {shown}"
+    if "column_A" in kwargs:
+        return f"{kwargs['column_A']} > {kwargs['column_B']}"
+    return ""
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return ""
+    value = _number(value)
+    if isinstance(value, float):
+        return f"{value:.4g}"  # a message, not a record: the exact value is in the metadata
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def plain(value: Any) -> Any:
+    """JSON-friendly Python values (numpy scalars, NaN, tuples, decimals) for metadata and tables."""
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        try:
+            value = value.item()
+        except (ValueError, AttributeError):
+            return str(value)
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return str(value)

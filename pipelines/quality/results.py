@@ -1,0 +1,116 @@
+"""`main.quality_results`: one row per snapshot and check, for every check of a run (GX checks, the
+extraction's row accounting, dbt tests), written from the run's Dagster events.
+
+A job hook records after every step (success or failure), so the table also holds the results of
+a run that failed a blocking check, which is when people need them most. Each recording replaces
+the snapshot's rows: a re-run of a quarter replaces what the previous run of that quarter wrote.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+
+import dagster as dg
+import duckdb
+
+from pipelines.quality.outcomes import CheckOutcome, run_outcomes
+from pipelines.quarters import Quarter
+
+TABLE = "quality_results"
+DDL = f"""
+create table if not exists {TABLE} (
+    snapshot_date date not null,
+    check_name varchar not null,
+    asset_key varchar not null,
+    passed boolean,
+    severity varchar not null,   -- 'blocking' (fails the run, stops publishing) or 'warning'
+    observed varchar,            -- JSON: the values the check measured
+    threshold varchar,           -- what they had to satisfy (text or JSON)
+    description varchar,         -- one line: what failed, or how many expectations held
+    run_id varchar not null,
+    checked_at timestamp with time zone
+)
+"""
+COLUMNS = (
+    "snapshot_date",
+    "check_name",
+    "asset_key",
+    "passed",
+    "severity",
+    "observed",
+    "threshold",
+    "description",
+    "run_id",
+    "checked_at",
+)
+
+
+def rows(outcomes: Sequence[CheckOutcome], snapshot: date, run_id: str) -> list[tuple]:
+    """The table rows of a run's outcomes (only checks that reported; see the gate for the others)."""
+    now = datetime.now(UTC)
+    return [
+        (
+            snapshot,
+            o.check_name,
+            o.asset,
+            o.passed,
+            o.severity,
+            json.dumps(o.observed, default=str, ensure_ascii=False),
+            o.threshold,
+            o.description,
+            run_id,
+            o.checked_at or now,
+        )
+        for o in outcomes
+        if o.evaluated
+    ]
+
+
+def write(conn: duckdb.DuckDBPyConnection, snapshot: date, run_id: str, table_rows: Sequence[tuple]) -> None:
+    """Replace the snapshot's rows by this run's, in one transaction."""
+    conn.execute(DDL)
+    conn.execute("begin transaction")
+    try:
+        conn.execute(f"delete from {TABLE} where snapshot_date = ?", [snapshot])
+        if table_rows:
+            marks = ", ".join("?" * len(COLUMNS))
+            conn.executemany(f"insert into {TABLE} ({', '.join(COLUMNS)}) values ({marks})", list(table_rows))
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+
+
+def record_run(instance: dg.DagsterInstance, run_id: str, conn: duckdb.DuckDBPyConnection) -> int:
+    """Write the quality_results rows of a partitioned run (so far); returns the number of rows."""
+    run = instance.get_run_by_id(run_id)
+    partition = run.tags.get("dagster/partition") if run else None
+    if partition is None:
+        return 0
+    snapshot = Quarter.parse(partition).as_of
+    table_rows = rows(run_outcomes(instance, run_id), snapshot, run_id)
+    write(conn, snapshot, run_id, table_rows)
+    return len(table_rows)
+
+
+def _record(context: dg.HookContext) -> None:
+    with context.resources.warehouse.connect() as conn:
+        count = record_run(context.instance, context.run_id, conn)
+    context.log.debug(f"quality_results: {count} check results of run {context.run_id} recorded")
+
+
+@dg.success_hook(required_resource_keys={"warehouse"})
+def record_quality_results(context: dg.HookContext) -> None:
+    """After every successful step: (re)write this run's rows of quality_results."""
+    _record(context)
+
+
+@dg.failure_hook(required_resource_keys={"warehouse"})
+def record_quality_results_on_failure(context: dg.HookContext) -> None:
+    """After every failed step (a blocking check that failed, a failed dbt build): the same."""
+    _record(context)
+
+
+RECORDING_HOOKS = {record_quality_results, record_quality_results_on_failure}

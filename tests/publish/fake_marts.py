@@ -1,0 +1,83 @@
+"""A tiny stand-in for the dbt marts of one snapshot, so history and publishing can be tested in
+milliseconds (the end-to-end tests in test_pipeline.py use the real dbt build)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import duckdb
+
+SEGMENT_LABELS = {"loyal": "高价值忠实客户", "potential": "潜力开发客户", "churn_risk": "流失风险客户"}
+
+
+def contact(customer_id: str) -> tuple[str, str, str]:
+    """The fake raw contact of a customer: name, email, phone (what must never be published)."""
+    number = int(customer_id[1:])
+    return f"王{'小明'[: 1 + number % 2]}", f"user{number}@example.com", f"+86138{number:08d}"
+
+
+def write_marts(
+    conn: duckdb.DuckDBPyConnection,
+    as_of: date,
+    segments: Mapping[str, str],
+    extra_tag_rows: int = 0,
+) -> None:
+    """Replace the marts with one snapshot: `segments` maps customer id -> segment code.
+
+    `extra_tag_rows` pads fct_customer_tags (e.g. beyond one DuckDB row group of 122,880 rows).
+    """
+    conn.execute("create schema if not exists marts")
+    conn.execute("create schema if not exists staging")
+    customers = sorted(segments.items())
+    conn.execute(
+        "create or replace table marts.dim_customers (snapshot_date date, customer_id varchar, "
+        "customer_type varchar, monetary decimal(18, 2), r_score integer, segment varchar, "
+        "segment_label varchar)"
+    )
+    conn.executemany(
+        "insert into marts.dim_customers values (?, ?, 'individual', ?, 3, ?, ?)",
+        [
+            [as_of, cid, 100 * (i + 1), seg, SEGMENT_LABELS.get(seg, seg)]
+            for i, (cid, seg) in enumerate(customers)
+        ],
+    )
+    conn.execute(
+        "create or replace table marts.fct_customer_tags as "
+        "select snapshot_date, customer_id, 'segment_' || segment as tag_code, 'value' as tag_level1, "
+        "'segment' as tag_level2, segment as tag_value from marts.dim_customers"
+    )
+    if extra_tag_rows:
+        conn.execute(
+            "insert into marts.fct_customer_tags select $d, 'X' || range, 'padding', 'basic', 'padding', 'x' "
+            "from range($n)",
+            {"d": as_of, "n": extra_tag_rows},
+        )
+    conn.execute(
+        "create or replace table marts.dim_rfm_calibration as select $d as snapshot_date, metric, score, "
+        "cast(score * 10 as decimal(18, 2)) as lower_bound, "
+        "cast(score * 10 + 9 as decimal(18, 2)) as upper_bound "
+        "from (values ('recency_days'), ('frequency'), ('monetary')) as metrics(metric), "
+        "range(1, 6) as scores(score)",
+        {"d": as_of},
+    )
+    conn.execute(
+        "create or replace table marts.fct_segment_summary as select snapshot_date, segment, "
+        "any_value(segment_label) as segment_label, cast(count(*) as integer) as customers, "
+        "count(*) / sum(count(*)) over () as customer_share, sum(monetary) as revenue, "
+        "sum(monetary) / sum(sum(monetary)) over () as revenue_share, avg(r_score) as mean_r_score, "
+        "3.0 as mean_f_score, 3.0 as mean_m_score from marts.dim_customers group by snapshot_date, segment"
+    )
+    conn.execute(
+        "create or replace table marts.dim_tag_catalog as select distinct snapshot_date, tag_code, "
+        "tag_level1, tag_level2, tag_value, 'the segment' as definition, 'dim_customers' as data_source, "
+        "'segment = value' as rule from marts.fct_customer_tags"
+    )
+    conn.execute(
+        "create or replace table staging.stg_crm__customers "
+        "(customer_id varchar, customer_name varchar, email varchar, phone varchar)"
+    )
+    conn.executemany(
+        "insert into staging.stg_crm__customers values (?, ?, ?, ?)",
+        [[cid, *contact(cid)] for cid, _ in customers],
+    )

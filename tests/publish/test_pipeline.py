@@ -1,0 +1,301 @@
+"""End to end through the real path (segments CLI -> Dagster -> dbt -> DuckDB -> published files),
+on generated sources: one backfill of four quarters, shared by every test of this module.
+
+Tests run in file order; the last ones re-run and publish again, after the read-only ones.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.generate import generate_sources
+from pipelines.publish.database import read_published
+from pipelines.quarters import Quarter, quarter_range
+from tests.publish.contract import CONTRACT_COLUMNS, TABLES
+
+BIN = Path(sys.executable).parent
+FIRST, LAST = Quarter.parse("2025Q4"), Quarter.parse("2026Q3")
+QUARTERS = quarter_range(FIRST, LAST)
+SNAPSHOTS = [quarter.as_of for quarter in QUARTERS]
+
+
+@dataclass(frozen=True)
+class Backfill:
+    data_dir: Path
+    source_dir: Path
+    env: dict[str, str]
+    output: str
+    seconds: float
+
+    @property
+    def published(self) -> Path:
+        return self.data_dir / "published" / "segments.duckdb"
+
+
+def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=1800)
+
+
+@pytest.fixture(scope="module")
+def backfill(tmp_path_factory: pytest.TempPathFactory) -> Backfill:
+    root = tmp_path_factory.mktemp("pipeline")
+    sources = root / "sources"
+    generate_sources(sources, customers=1500, seed=11, end_date=LAST.as_of, fmt="csv")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SEGMENTS_", "DAGSTER_"))}
+    env |= {
+        "SEGMENTS_DATA_DIR": str(root / "data"),
+        "SEGMENTS_SOURCE_DIR": str(sources),
+        "SEGMENTS_PII_SALT": "test-salt",
+    }
+    started = time.monotonic()
+    done = run([str(BIN / "segments"), "backfill", "--from", str(FIRST), "--to", str(LAST)], env)
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-5000:]
+    return Backfill(root / "data", sources, env, done.stdout, time.monotonic() - started)
+
+
+def query(database: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def row_counts(database: Path) -> dict[str, list[tuple]]:
+    """Rows per table and snapshot (the latest tables: in total)."""
+    found = {}
+    with duckdb.connect(str(database), read_only=True) as conn:
+        for table in TABLES:
+            column = {"segment_migration": "to_snapshot"}.get(table, "snapshot_date")
+            has_column = column in {row[0] for row in conn.execute(f"describe {table}").fetchall()}
+            group = column if has_column else "null"
+            found[table] = conn.execute(
+                f"select {group}, count(*) from {table} group by all order by 1"
+            ).fetchall()
+    return found
+
+
+def test_backfill_builds_four_snapshots_in_order(backfill: Backfill) -> None:
+    ran = [line.split()[2] for line in backfill.output.splitlines() if line.startswith("segments: running")]
+    assert ran == [str(q) for q in QUARTERS]
+    assert [
+        row[0]
+        for row in query(backfill.published, "select distinct snapshot_date from segment_history order by 1")
+    ] == SNAPSHOTS
+    with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb"), read_only=True) as conn:
+        assert [
+            r[0] for r in conn.execute("select snapshot_date from history.snapshots order by 1").fetchall()
+        ] == SNAPSHOTS
+
+
+def test_migrations_link_each_snapshot_to_the_one_before_and_add_up(backfill: Backfill) -> None:
+    database = backfill.published
+    pairs = query(database, "select distinct from_snapshot, to_snapshot from segment_migration order by 1")
+    assert pairs == list(zip(SNAPSHOTS, SNAPSHOTS[1:], strict=False))
+    for before, after in pairs:
+        leaving = dict(
+            query(
+                database,
+                f"select from_segment, sum(customers) from segment_migration where "
+                f"to_snapshot = '{after}' and from_segment <> 'newly_registered' group by 1",
+            )
+        )
+        arriving = dict(
+            query(
+                database,
+                f"select to_segment, sum(customers) from segment_migration where "
+                f"to_snapshot = '{after}' and to_segment <> 'removed' group by 1",
+            )
+        )
+        assert leaving == dict(
+            query(
+                database, f"select segment, customers from segment_summary where snapshot_date = '{before}'"
+            )
+        )
+        assert arriving == dict(
+            query(database, f"select segment, customers from segment_summary where snapshot_date = '{after}'")
+        )
+        new = query(
+            database,
+            f"select count(*) from segment_history as later where snapshot_date = '{after}' and not exists "
+            f"(select 1 from segment_history as earlier where earlier.snapshot_date = '{before}' "
+            "and earlier.customer_id = later.customer_id)",
+        )[0][0]
+        registered = query(
+            database,
+            f"select coalesce(sum(customers), 0) from segment_migration where to_snapshot = '{after}' "
+            "and from_segment = 'newly_registered'",
+        )[0][0]
+        assert registered == new > 0
+
+
+def test_published_tables_hold_the_contract_columns_and_the_parquet_mirror_matches(
+    backfill: Backfill,
+) -> None:
+    counts = row_counts(backfill.published)
+    with duckdb.connect(str(backfill.published), read_only=True) as conn:
+        for table, columns in CONTRACT_COLUMNS.items():
+            present = {row[0] for row in conn.execute(f"describe {table}").fetchall()}
+            assert columns <= present, f"{table} lacks {columns - present}"
+        latest = conn.execute("select max(snapshot_date) from segment_history").fetchone()[0]
+        assert conn.execute("select count(*), min(snapshot_date) from customer_segments").fetchone() == (
+            conn.execute(f"select count(*) from segment_history where snapshot_date = '{latest}'").fetchone()[
+                0
+            ],
+            latest,
+        )
+        assert (
+            conn.execute("select count(*) from customer_tags").fetchone()[0]
+            == conn.execute(f"select count(*) from tag_history where snapshot_date = '{latest}'").fetchone()[
+                0
+            ]
+        )
+        mirror = backfill.data_dir / "published" / "parquet"
+        for table in TABLES:
+            files = list((mirror / table).rglob("*.parquet"))
+            in_mirror = conn.execute(
+                f"select count(*) from read_parquet({[str(f) for f in files]})"
+            ).fetchone()[0]
+            assert in_mirror == sum(n for _, n in counts[table]), table
+        assert len(list((mirror / "segment_history").glob("snapshot_date=*/data.parquet"))) == 4
+
+
+def test_no_source_name_email_or_phone_appears_in_the_published_file(backfill: Backfill) -> None:
+    with duckdb.connect() as conn:
+        conn.execute(
+            "create table raw as select distinct value from (select unnest([name, email, phone, "
+            "lower(trim(email)), regexp_replace(phone, '[^0-9+]', '', 'g')]) as value "
+            f"from read_csv('{backfill.source_dir / 'crm_customers.csv'}', all_varchar = true)) "
+            "where length(value) >= 2"
+        )
+        # ... and as the warehouse normalised them (E.164 phones, lower-case emails).
+        conn.execute(f"attach '{backfill.data_dir / 'warehouse.duckdb'}' as warehouse (read_only)")
+        conn.execute(
+            "insert into raw select distinct unnest([customer_name, email, phone]) "
+            "from warehouse.staging.stg_crm__customers"
+        )
+        conn.execute("detach warehouse")
+        assert conn.execute("select count(*) from raw where value like '%@%'").fetchone()[0] > 1000
+        conn.execute(f"attach '{backfill.published}' as published (read_only)")
+        leaks = []
+        for schema, table, column in conn.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where database_name = 'published' and data_type = 'VARCHAR'"
+        ).fetchall():
+            found = conn.execute(
+                f'select count(*) from published."{schema}"."{table}" '
+                f'where "{column}" in (select value from raw)'
+            ).fetchone()[0]
+            if found:
+                leaks.append(f"{schema}.{table}.{column}: {found}")
+    assert leaks == []
+
+
+def test_publish_metadata_shows_counts_shares_migrations_and_the_file(backfill: Backfill) -> None:
+    with dg.DagsterInstance.from_config(str(backfill.data_dir / "dagster_home")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["published", "segments"]))
+    metadata = event.asset_materialization.metadata
+    assert event.asset_materialization.partition == LAST.partition_key
+    assert (
+        metadata["dagster/row_count"].value
+        == query(
+            backfill.published, f"select count(*) from segment_history where snapshot_date = '{LAST.as_of}'"
+        )[0][0]
+    )
+    assert metadata["published_file"].value == str(backfill.published)
+    assert "| segment | label | customers |" in metadata["segment_shares"].value
+    assert "newly_registered" in metadata["segment_migration"].value
+    assert "| segment_history |" in metadata["row_counts"].value
+
+
+KILLED_PUBLISH = textwrap.dedent(
+    """
+    import os, signal, sys
+    import dagster as dg
+    from pipelines.publish import publisher
+    from pipelines.definitions import defs
+    from pipelines.runs import prepare_instance_home
+
+    def killed(staged, database):
+        # The new file is complete under its temporary name: die before it replaces the old one.
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    publisher.swap_in = killed
+    prepare_instance_home()
+    with dg.DagsterInstance.get() as instance:
+        result = defs.resolve_job_def("quarterly_segments").execute_in_process(
+            partition_key=sys.argv[1], instance=instance, raise_on_error=False,
+            asset_selection=[dg.AssetKey(["published", "segments"])],
+        )
+    sys.exit(0 if result.success else 1)
+    """
+)
+
+
+def test_a_publish_killed_midway_leaves_the_previous_file(backfill: Backfill) -> None:
+    published_dir = backfill.published.parent
+    before = read_published(backfill.published)
+    counts = row_counts(backfill.published)
+    # Mark the last quarter's history as re-written, so that the publish has files to write.
+    with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb")) as conn:
+        conn.execute(
+            "update history.snapshots set version = 'changed' where snapshot_date = $d", {"d": LAST.as_of}
+        )
+    killed = run([sys.executable, "-c", KILLED_PUBLISH, LAST.partition_key], backfill.env)
+    assert killed.returncode == -9, killed.stdout[-3000:] + killed.stderr[-3000:]
+    assert list(published_dir.glob(".segments.duckdb.*.tmp"))  # the new file, never swapped in
+    assert read_published(backfill.published).publish_id == before.publish_id
+    assert row_counts(backfill.published) == counts
+
+
+def test_the_next_run_succeeds_without_disturbing_a_reader_and_keeps_row_counts(backfill: Backfill) -> None:
+    # The run after the killed publish above; it re-runs a middle quarter, so migrations on both
+    # sides of it are rebuilt, while a BI reader holds the published file open throughout.
+    rerun = QUARTERS[1]
+    counts = row_counts(backfill.published)
+    with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb"), read_only=True) as conn:
+        versions = dict(conn.execute("select snapshot_date, version from history.snapshots").fetchall())
+    reader = duckdb.connect(str(backfill.published), read_only=True)
+    try:
+        seen = reader.execute(
+            "select segment, count(*) from segment_history group by 1 order by 1"
+        ).fetchall()
+        log = backfill.data_dir.parent / f"rerun-{rerun}.log"
+        with log.open("w") as output:  # a file, not a pipe: the run's log would fill a pipe and stall it
+            process = subprocess.Popen(
+                [str(BIN / "segments"), "run", "--quarter", str(rerun)],
+                env=backfill.env,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+            while process.poll() is None:
+                # The reader's queries go on while the run rebuilds and republishes: same answers.
+                assert (
+                    reader.execute(
+                        "select segment, count(*) from segment_history group by 1 order by 1"
+                    ).fetchall()
+                    == seen
+                )
+                time.sleep(0.5)
+        assert process.returncode == 0, log.read_text()[-5000:]
+        assert (
+            reader.execute("select segment, count(*) from segment_history group by 1 order by 1").fetchall()
+            == seen
+        )
+    finally:
+        reader.close()
+    assert row_counts(backfill.published) == counts
+    assert not list(backfill.published.parent.glob(".segments.duckdb.*"))
+    with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb"), read_only=True) as conn:
+        after = dict(conn.execute("select snapshot_date, version from history.snapshots").fetchall())
+    assert {d for d in after if after[d] != versions[d]} == {rerun.as_of}
+    with dg.DagsterInstance.from_config(str(backfill.data_dir / "dagster_home")) as instance:
+        unfinished = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
+    assert unfinished == []  # the killed run was marked failed, its pool slot freed
