@@ -1,0 +1,78 @@
+"""Loading `config/segments.yml`: read, validate (pydantic), check references and rules."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from pipelines.config.catalog import tag_catalog_rows
+from pipelines.config.model import ConfigError, SegmentationConfig
+from pipelines.config.rules import check_rules
+from pipelines.settings import DEFAULT_CONFIG_PATH
+
+
+def load_config(path: Path | None = None) -> SegmentationConfig:
+    """Load, validate and check the rules of a config file (default: `SEGMENTS_CONFIG` or the repo's)."""
+    if path is None:
+        path = Path(os.environ.get("SEGMENTS_CONFIG") or DEFAULT_CONFIG_PATH)
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the segmentation config ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings at the top level")
+    try:
+        config = SegmentationConfig.model_validate(data)
+    except ValidationError as exc:
+        lines = [f"  - {_key_path(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        raise ConfigError(f"{path}: invalid segmentation config:\n" + "\n".join(lines)) from None
+    config._source = path.resolve()
+    config._sha256 = hashlib.sha256(raw).hexdigest()
+    problems = _check_references(config) + check_rules(config)
+    if problems:
+        raise ConfigError(f"{path}: invalid segmentation config:\n" + "\n".join(f"  - {p}" for p in problems))
+    return config
+
+
+def _key_path(loc: Iterable[Any]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "<top level>"
+
+
+def _check_references(config: SegmentationConfig) -> list[str]:
+    problems = []
+    for i, attr in enumerate(config.tags):
+        if attr.level1 not in config.tag_levels:
+            problems.append(f"tags[{i}].level1: unknown level {attr.level1!r} (not in tag_levels)")
+        if attr.level2 not in config.tag_sublevels:
+            problems.append(f"tags[{i}].level2: unknown level {attr.level2!r} (not in tag_sublevels)")
+    names = [a.attribute for a in config.tags]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"tags: attribute {dup!r} appears more than once")
+    by_name = {a.attribute: a for a in config.tags}
+    for column, attribute in config.segment_columns.model_dump().items():
+        if attribute not in by_name or by_name[attribute].values is None:
+            problems.append(f"segment_columns.{column}: {attribute!r} is not a tag attribute with values")
+    codes = [s.code for s in config.segments]
+    for dup in sorted({c for c in codes if codes.count(c) > 1}):
+        problems.append(f"segments: code {dup!r} appears more than once")
+    last = len(config.segments) - 1
+    if config.segments[last].rule.strip().lower() != "true":
+        problems.append(f'segments[{last}].rule: the last segment must be the catch-all, rule "true"')
+    codes = [t["tag_code"] for t in tag_catalog_rows(config, strict=False)]
+    for dup in sorted({c for c in codes if codes.count(c) > 1}):
+        problems.append(f"tags: tag_code {dup!r} is produced twice (attribute + value clash)")
+    return problems

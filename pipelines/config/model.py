@@ -1,0 +1,223 @@
+"""The schema of `config/segments.yml`: pydantic models that reject unknown keys and bad values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
+ValueCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=60)]
+Text = Annotated[str, Field(min_length=1)]
+Score = Annotated[int, Field(ge=1, le=5)]
+CutScore = Annotated[int, Field(ge=2, le=5)]
+
+
+class ConfigError(ValueError):
+    """The segmentation config is unusable; the message names the file and the key path."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Windows(_Model):
+    rfm_days: int = Field(365, gt=0)
+    annual_spend_days: int = Field(365, gt=0)
+    complaint_days: int = Field(365, gt=0)
+
+
+class PointInTime(_Model):
+    use_later_versions_when_missing: bool = False
+
+
+class Outliers(_Model):
+    method: Literal["iqr", "quantile", "fixed", "none"] = "iqr"
+    iqr_multiplier: float = Field(3.0, gt=0)
+    quantile: float = Field(0.999, gt=0, lt=1)
+    max_amount: float | None = Field(None, gt=0)
+    min_orders: int = Field(20, ge=1)
+    group_by_customer_type: bool = True
+    handling: Literal["cap", "exclude", "keep"] = "cap"
+
+    @model_validator(mode="after")
+    def _fixed_needs_amount(self) -> Outliers:
+        if self.method == "fixed" and self.max_amount is None:
+            raise ValueError("method 'fixed' needs max_amount")
+        return self
+
+
+class FixedCutPoints(_Model):
+    """score -> bound: minimum value for frequency and monetary, maximum days for recency."""
+
+    frequency: dict[CutScore, float] = Field(default_factory=lambda: {5: 10, 3: 5})
+    monetary: dict[CutScore, float] = Field(default_factory=lambda: {5: 10000, 3: 3000})
+    recency_days: dict[CutScore, float] = Field(default_factory=lambda: {5: 30, 4: 90, 3: 180, 2: 365})
+
+    @model_validator(mode="after")
+    def _monotonic(self) -> FixedCutPoints:
+        for metric, higher_is_better in (("frequency", True), ("monetary", True), ("recency_days", False)):
+            bounds = [bound for _, bound in sorted(getattr(self, metric).items())]
+            ordered = sorted(bounds) if higher_is_better else sorted(bounds, reverse=True)
+            if bounds != ordered or len(set(bounds)) != len(bounds):
+                direction = "increase" if higher_is_better else "decrease"
+                raise ValueError(f"{metric}: bounds must strictly {direction} with the score, got {bounds}")
+        return self
+
+
+class Scoring(_Model):
+    mode: Literal["quantile", "fixed"] = "quantile"
+    no_activity_score: Score = 1
+    fixed_cut_points: FixedCutPoints = Field(default_factory=FixedCutPoints)
+
+
+class RfmClass(_Model):
+    code: Code
+    r: Literal["high", "low"]
+    f: Literal["high", "low"]
+    m: Literal["high", "low"]
+    label_zh: Text
+    label_en: Text
+
+
+class RfmSegments(_Model):
+    high_rule: Literal["score_threshold", "above_mean"] = "score_threshold"
+    high_min_score: Score = 3
+    classes: list[RfmClass]
+
+    @model_validator(mode="after")
+    def _eight_classes(self) -> RfmSegments:
+        combos = [(c.r, c.f, c.m) for c in self.classes]
+        if len(set(combos)) != 8 or len(combos) != 8:
+            raise ValueError("classes must cover each of the 8 high/low combinations of r, f, m exactly once")
+        if len({c.code for c in self.classes}) != 8:
+            raise ValueError("class codes must be unique")
+        return self
+
+
+class Strategy(_Model):
+    direction_zh: Text
+    direction_en: Text
+    measures_zh: list[Text] = Field(min_length=1)
+    measures_en: list[Text] = Field(min_length=1)
+
+
+class SegmentRule(_Model):
+    code: Code
+    label_zh: Text
+    label_en: Text
+    description: Text
+    rule: Text
+    strategy: Strategy
+
+
+class Quadrant(_Model):
+    code: Code
+    high_value: bool
+    high_potential: bool
+    label_zh: Text
+    label_en: Text
+
+
+class Matrix(_Model):
+    value_rule: Text
+    potential_rule: Text
+    quadrants: list[Quadrant]
+
+    @model_validator(mode="after")
+    def _four_quadrants(self) -> Matrix:
+        combos = {(q.high_value, q.high_potential) for q in self.quadrants}
+        if len(combos) != 4 or len(self.quadrants) != 4:
+            raise ValueError("quadrants must cover each high/low combination of value and potential once")
+        return self
+
+
+class SegmentColumns(_Model):
+    """Columns of dim_customers that show the value of one tag attribute."""
+
+    value_tier: Code = "contribution"
+    lifecycle_stage: Code = "lifecycle"
+    churn_risk: Code = "churn_risk"
+    complaint_risk: Code = "complaint_risk"
+
+
+class Label(_Model):
+    label_zh: Text
+    label_en: Text
+
+
+class TagValue(_Model):
+    value: ValueCode
+    label_zh: Text
+    label_en: Text
+    definition: Text
+    rule: Text
+
+
+class TagAttribute(_Model):
+    attribute: Code
+    level1: Code
+    level2: Code
+    label_zh: Text
+    label_en: Text
+    data_source: Text
+    # Either a list of values (first true rule wins) ...
+    values: list[TagValue] | None = None
+    # ... or a value taken from the data when `rule` holds.
+    value_sql: Text | None = None
+    rule: Text | None = None
+    definition: Text | None = None
+
+    @model_validator(mode="after")
+    def _values_or_expression(self) -> TagAttribute:
+        dynamic = (self.value_sql, self.rule, self.definition)
+        if self.values is not None:
+            if any(dynamic):
+                raise ValueError("give either values or value_sql/rule/definition, not both")
+            if not self.values or len({v.value for v in self.values}) != len(self.values):
+                raise ValueError("values must be a non-empty list of distinct values")
+        elif not all(dynamic):
+            raise ValueError("an attribute without values needs value_sql, rule and definition")
+        return self
+
+
+class Quality(_Model):
+    """Bounds of the warning checks (pipelines/quality): crossing one warns, it never blocks."""
+
+    # Percentage points a business segment's share of customers may move between two snapshots.
+    max_segment_share_change_points: float = Field(10.0, gt=0, le=100)
+    # Relative change of the mean monetary between two snapshots (0.25 = 25 %).
+    max_mean_monetary_change: float = Field(0.25, gt=0)
+    # Share of a source's rows in one load that may go to quarantine.
+    max_quarantine_rate: float = Field(0.05, ge=0, le=1)
+    # Relative change of a source's rows read versus its previous load.
+    max_volume_change: float = Field(0.5, gt=0)
+
+
+class SegmentationConfig(_Model):
+    display_language: Literal["zh", "en"] = "zh"
+    windows: Windows = Field(default_factory=Windows)
+    point_in_time: PointInTime = Field(default_factory=PointInTime)
+    outliers: Outliers = Field(default_factory=Outliers)
+    scoring: Scoring = Field(default_factory=Scoring)
+    rfm_segments: RfmSegments
+    parameters: dict[Code, int | float | str] = Field(default_factory=dict)
+    segments: list[SegmentRule] = Field(min_length=1, max_length=8)
+    value_potential_matrix: Matrix
+    segment_columns: SegmentColumns = Field(default_factory=SegmentColumns)
+    tag_levels: dict[Code, Label]
+    tag_sublevels: dict[Code, Label]
+    tags: list[TagAttribute] = Field(min_length=1)
+    quality: Quality = Field(default_factory=Quality)
+
+    _source: Path | None = PrivateAttr(default=None)
+    _sha256: str | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> str:
+        return str(self._source) if self._source else "<in memory>"
+
+    @property
+    def sha256(self) -> str:
+        return self._sha256 or ""
