@@ -29,7 +29,7 @@ from pipelines.quality.checks import GATED_ASSETS
 from pipelines.quarters import Quarter
 from pipelines.resources import Warehouse
 from pipelines.settings import TIMEZONE
-from pipelines.transform.dbt import dbt_models
+from pipelines.transform.dbt import dbt_models, mart_docs_manifest
 
 HISTORY_DESCRIPTIONS = {
     "segment_history": "Every quarter's customer segmentation (one row per snapshot date and customer).",
@@ -166,14 +166,17 @@ def published_segments(context: dg.AssetExecutionContext, warehouse: Warehouse) 
     """The segmentation history BI tools read: `published/segments.duckdb` and its Parquet mirror."""
     quarter = partition_quarter(context)
     raise_if_blocked(context, f"publishing {quarter}")
-    published_dir = warehouse.paths().published_dir
+    paths = warehouse.paths()
+    published_dir = paths.published_dir
     with warehouse.connect(read_only=True) as conn:
         snapshots = snapshot_dates(conn) if _has_history(conn) else []
         if quarter.as_of not in snapshots:
             raise RuntimeError(
                 f"history holds no snapshot {quarter.as_of}: materialize history/* for {quarter} first"
             )
-        result = publish(conn, published_dir, context.run_id, context.log.info)
+        result = publish(
+            conn, published_dir, context.run_id, context.log.info, mart_docs_manifest(paths.data_dir)
+        )
         shares = conn.execute(SHARES_SQL, [quarter.as_of]).fetchall()
         before, _ = neighbours(snapshots, quarter.as_of)
         moves = conn.execute(MOVES_SQL, [quarter.as_of]).fetchall()
@@ -181,6 +184,11 @@ def published_segments(context: dg.AssetExecutionContext, warehouse: Warehouse) 
         f"Published {len(snapshots)} snapshots to {result.database} in {result.seconds:.1f}s "
         f"({len(result.written)} files written, {result.files_deleted} old files deleted)"
     )
+    if result.undocumented_columns:
+        context.log.warning(
+            "Columns published without a description (describe them in the dbt model's YAML, or next "
+            f"to the SQL that creates them): {', '.join(result.undocumented_columns)}"
+        )
     return dg.MaterializeResult(metadata=_publish_metadata(result, quarter, shares, moves, before))
 
 
@@ -217,6 +225,7 @@ def _publish_metadata(
         "files_written": len(result.written),
         "publish_id": result.publish_id,
         "publish_seconds": round(result.seconds, 2),
+        "undocumented_columns": result.undocumented_columns,
     }
 
 

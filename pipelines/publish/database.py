@@ -3,6 +3,8 @@
 Large tables are views over the immutable versioned Parquet files (absolute paths), so building
 the file takes milliseconds and never copies earlier quarters; small tables are physical copies.
 Schema `meta` holds the manifest (which file backs which table partition) and who published it.
+Every table, view and column carries a comment (its description) for BI tools to show; see
+pipelines/publish/descriptions.py for where each description comes from.
 The file is written in DuckDB storage format v1.0.0, so BI tools with an older DuckDB can open it.
 """
 
@@ -13,11 +15,37 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.publish.descriptions import DbtColumns, table_column_descriptions
 from pipelines.publish.manifest import Entry
 from pipelines.publish.tables import PUBLISHED_TABLES, PublishedTable
 
 STORAGE_VERSION = "v1.0.0"
 ALIAS = "published"
+
+MANIFEST_DESCRIPTION = (
+    "The Parquet file behind each published table and partition (relative to this directory)."
+)
+MANIFEST_COLUMNS = {
+    "table_name": "The published table (schema main) the file belongs to.",
+    "snapshot_date": "The partition the file holds (to_snapshot for segment_migration); for the tables of "
+    "the latest snapshot only, that snapshot.",
+    "partitioned": "True when the file is one partition of its table; false for the single file of a table "
+    "of the latest snapshot.",
+    "source_version": "The write of history the file was made from (history.snapshots.version; "
+    "'earlier>later' for a migration); a newer write makes the file stale.",
+    "file": "Path of the Parquet file, relative to the directory of this DuckDB file.",
+    "rows": "Rows in the file.",
+}
+PUBLISH_DESCRIPTION = "The publish that wrote this file: one row."
+# The columns of meta.publish: the `info` publisher.publish passes to build_database.
+PUBLISH_COLUMNS = {
+    "publish_id": "Identifier of the publish (time-sortable, unique per run); names its versioned files.",
+    "run_id": "The Dagster run that published.",
+    "published_at": "When this file was built (UTC).",
+    "latest_snapshot": "The latest snapshot date published (the one customer_segments, customer_tags and "
+    "tag_catalog show).",
+    "snapshots": "Number of snapshots published.",
+}
 
 
 @dataclass(frozen=True)
@@ -82,12 +110,18 @@ def build_database(
     published_dir: Path,
     entries: Sequence[Entry],
     info: Mapping[str, object],
-) -> None:
-    """Write a complete published file at `target` (a temporary name) from `conn` (the warehouse)."""
+    dbt_columns: DbtColumns,
+) -> list[str]:
+    """Write a complete published file at `target` (a temporary name) from `conn` (the warehouse).
+
+    `dbt_columns` holds the dbt models' column descriptions. Returns the columns left without a
+    description (`schema.table.column`), normally none.
+    """
     target.unlink(missing_ok=True)
     conn.execute(
         f"attach {_quote(str(target))} as {ALIAS} (read_only false, storage_version '{STORAGE_VERSION}')"
     )
+    undocumented = []
     try:
         for table in PUBLISHED_TABLES:
             files = sorted(
@@ -101,9 +135,33 @@ def build_database(
             params = {"snapshot_date": date.min} if "$snapshot_date" in select else {}
             conn.execute(f"create {kind} {ALIAS}.main.{table.name} as {select}", params)
             conn.execute(f"comment on {kind} {ALIAS}.main.{table.name} is {_quote(table.description)}")
+            described = table_column_descriptions(table, dbt_columns)
+            undocumented += _comment_columns(conn, "main", table.name, described)
         _write_meta(conn, entries, info)
+        undocumented += _comment_columns(conn, "meta", "manifest", MANIFEST_COLUMNS)
+        undocumented += _comment_columns(conn, "meta", "publish", PUBLISH_COLUMNS)
     finally:
         conn.execute(f"detach {ALIAS}")
+    return undocumented
+
+
+def _comment_columns(
+    conn: duckdb.DuckDBPyConnection, schema: str, table: str, descriptions: Mapping[str, str]
+) -> list[str]:
+    """Comment every column of `schema.table` with its description; returns those without one."""
+    columns = conn.execute(
+        "select column_name from duckdb_columns() where database_name = $db and schema_name = $schema "
+        "and table_name = $table order by column_index",
+        {"db": ALIAS, "schema": schema, "table": table},
+    ).fetchall()
+    undocumented = []
+    for (column,) in columns:
+        description = descriptions.get(column)
+        if description:
+            conn.execute(f'comment on column {ALIAS}.{schema}.{table}."{column}" is {_quote(description)}')
+        else:
+            undocumented.append(f"{schema}.{table}.{column}")
+    return undocumented
 
 
 def _write_meta(
@@ -136,7 +194,5 @@ def _write_meta(
         f"create table {ALIAS}.meta.publish as select " + ", ".join(f"${name} as {name}" for name in info),
         dict(info),
     )
-    conn.execute(
-        f"comment on table {ALIAS}.meta.manifest is "
-        + _quote("The Parquet file behind each published table and partition (relative to this directory).")
-    )
+    conn.execute(f"comment on table {ALIAS}.meta.manifest is {_quote(MANIFEST_DESCRIPTION)}")
+    conn.execute(f"comment on table {ALIAS}.meta.publish is {_quote(PUBLISH_DESCRIPTION)}")

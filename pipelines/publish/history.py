@@ -38,6 +38,26 @@ HISTORY_TABLES = (
 )
 QUALITY_RESULTS_SOURCE = "main.quality_results"
 
+# Descriptions of the columns this module creates (sql/customer_contacts.sql, sql/segment_migration.sql)
+# that reach the published file; the copies of the marts are described by their dbt models, the
+# quality results by pipelines.quality.results.COLUMN_DESCRIPTIONS.
+CONTACT_COLUMNS = {
+    "name_masked": "The customer's name masked: its first character, then one * per remaining character "
+    "(a one-character name: *).",
+    "phone_masked": "The phone number masked: the first 3 and last 4 digits of the national number, the "
+    "others * (7 digits or fewer: all *).",
+    "contact_hash": "sha256 of the salt followed by the normalised email (trimmed, lower-case) or, without "
+    "a valid email, the E.164 phone; a system that knows the salt computes it to join back.",
+    "contact_hash_basis": "What contact_hash was computed from: email or phone (null: neither is valid).",
+}
+MIGRATION_COLUMNS = {
+    "from_snapshot": "The earlier snapshot of the pair (the snapshot before to_snapshot in history).",
+    "to_snapshot": "The later snapshot of the pair.",
+    "from_segment": "The customer's segment on from_snapshot; newly_registered when not a customer then.",
+    "to_segment": "The customer's segment on to_snapshot; removed when no longer a customer then.",
+    "customers": "Customers who moved from from_segment to to_segment (or stayed, when both are equal).",
+}
+
 
 @cache
 def sql(name: str) -> str:

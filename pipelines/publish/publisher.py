@@ -19,6 +19,7 @@ import duckdb
 
 from pipelines.publish import files
 from pipelines.publish.database import build_database, read_published
+from pipelines.publish.descriptions import dbt_column_descriptions
 from pipelines.publish.history import snapshot_versions
 from pipelines.publish.manifest import Entry, desired_entries, plan
 from pipelines.publish.tables import PUBLISHED_TABLES, TABLES_BY_NAME
@@ -40,6 +41,7 @@ class PublishResult:
     mirror_files_changed: int
     files_deleted: int
     seconds: float
+    undocumented_columns: list[str]
 
 
 def new_publish_id(run_id: str, now: datetime) -> str:
@@ -66,10 +68,19 @@ def write_version(
 
 
 def publish(
-    conn: duckdb.DuckDBPyConnection, published_dir: Path, run_id: str, log: Callable[[str], None]
+    conn: duckdb.DuckDBPyConnection,
+    published_dir: Path,
+    run_id: str,
+    log: Callable[[str], None],
+    dbt_manifest: Path,
 ) -> PublishResult:
-    """Bring the published directory up to date with history (read through `conn`)."""
+    """Bring the published directory up to date with history (read through `conn`).
+
+    `dbt_manifest` is the dbt manifest whose model column descriptions the published columns copied
+    from the marts carry.
+    """
     started = time.monotonic()
+    dbt_columns = dbt_column_descriptions(dbt_manifest)
     with files.publish_lock(published_dir, log):
         database = published_dir / files.DATABASE_NAME
         publish_id = new_publish_id(run_id, datetime.now(UTC))
@@ -97,7 +108,7 @@ def publish(
             "latest_snapshot": snapshots[-1][0],
             "snapshots": len(snapshots),
         }
-        build_database(conn, staged, published_dir, entries, info)
+        undocumented = build_database(conn, staged, published_dir, entries, info, dbt_columns)
         swap_in(staged, database)
         published_at = datetime.now(UTC)
         files.write_record(published_dir, publish_id, published_at, (entry.file for entry in entries))
@@ -125,6 +136,7 @@ def publish(
         mirror_files_changed=changed,
         files_deleted=deleted,
         seconds=time.monotonic() - started,
+        undocumented_columns=undocumented,
     )
 
 

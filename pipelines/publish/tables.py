@@ -5,12 +5,19 @@ column `snapshot_date`), `migration` one per later snapshot of a pair (`to_snaps
 one file for the latest snapshot. `stored` decides the DuckDB file: `view` reads the Parquet files
 (the large tables, so that a publish never copies earlier quarters), `table` is a physical copy
 (small tables, a few rows per snapshot).
+
+Column descriptions (shown by BI tools as column comments) have one home each: `mart` names the dbt
+model whose column descriptions (its YAML, read from the dbt manifest) apply to the columns copied
+from it, and `columns` describes the columns the publish and quality code adds, written next to the
+SQL that creates them.
 """
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
-from pipelines.publish.history import sql
+from pipelines.publish.history import CONTACT_COLUMNS, MART_COPIES, MIGRATION_COLUMNS, sql
+from pipelines.quality.results import COLUMN_DESCRIPTIONS as QUALITY_RESULT_COLUMNS
 
 PARTITION_COLUMNS = {"snapshot": "snapshot_date", "migration": "to_snapshot"}
 # Columns a published table starts with (the partition column is appended last by hive readers).
@@ -26,6 +33,8 @@ class PublishedTable:
     scope: Literal["snapshot", "migration", "latest"]
     stored: Literal["view", "table"]
     query: str
+    mart: str | None = None
+    columns: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def partition_column(self) -> str | None:
@@ -35,6 +44,11 @@ class PublishedTable:
     @property
     def leading_columns(self) -> tuple[str, ...]:
         return LEADING_COLUMNS.get(self.scope, ())
+
+
+def _mart(history_table: str) -> str:
+    """The dbt model a history table copies (`marts.dim_customers` -> `dim_customers`)."""
+    return MART_COPIES[history_table].split(".")[-1]
 
 
 def _snapshot_rows(table: str, column: str = "snapshot_date") -> str:
@@ -49,6 +63,7 @@ PUBLISHED_TABLES = (
         "snapshot",
         "view",
         _snapshot_rows("segment_history"),
+        mart=_mart("segment_history"),
     ),
     PublishedTable(
         "tag_history",
@@ -56,6 +71,7 @@ PUBLISHED_TABLES = (
         "snapshot",
         "view",
         _snapshot_rows("tag_history"),
+        mart=_mart("tag_history"),
     ),
     PublishedTable(
         "segment_summary",
@@ -63,6 +79,7 @@ PUBLISHED_TABLES = (
         "snapshot",
         "table",
         _snapshot_rows("segment_summary"),
+        mart=_mart("segment_summary"),
     ),
     PublishedTable(
         "rfm_calibration",
@@ -70,6 +87,7 @@ PUBLISHED_TABLES = (
         "snapshot",
         "table",
         _snapshot_rows("rfm_calibration"),
+        mart=_mart("rfm_calibration"),
     ),
     PublishedTable(
         "quality_results",
@@ -77,6 +95,7 @@ PUBLISHED_TABLES = (
         "snapshot",
         "table",
         _snapshot_rows("quality_results"),
+        columns=QUALITY_RESULT_COLUMNS,
     ),
     PublishedTable(
         "segment_migration",
@@ -85,6 +104,7 @@ PUBLISHED_TABLES = (
         "migration",
         "table",
         _snapshot_rows("segment_migration", "to_snapshot"),
+        columns=MIGRATION_COLUMNS,
     ),
     PublishedTable(
         "customer_segments",
@@ -93,6 +113,8 @@ PUBLISHED_TABLES = (
         "latest",
         "view",
         sql("customer_segments"),
+        mart=_mart("segment_history"),
+        columns=CONTACT_COLUMNS,
     ),
     PublishedTable(
         "customer_tags",
@@ -100,6 +122,7 @@ PUBLISHED_TABLES = (
         "latest",
         "view",
         "select * from history.tag_history where snapshot_date = $snapshot_date",
+        mart=_mart("tag_history"),
     ),
     PublishedTable(
         "tag_catalog",
@@ -107,6 +130,7 @@ PUBLISHED_TABLES = (
         "latest",
         "table",
         "select * from history.tag_catalog where snapshot_date = $snapshot_date",
+        mart=_mart("tag_catalog"),
     ),
 )
 TABLES_BY_NAME = {table.name: table for table in PUBLISHED_TABLES}

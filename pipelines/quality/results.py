@@ -19,32 +19,35 @@ from pipelines.quality.outcomes import CheckOutcome, run_outcomes
 from pipelines.quarters import Quarter
 
 TABLE = "quality_results"
+# The columns, in table order, with the description the published file shows for each (their one
+# home: pipelines.publish copies the table into history and comments the published columns from here).
+COLUMN_DESCRIPTIONS = {
+    "snapshot_date": "The snapshot (as-of date, last day of a quarter) the run checked.",
+    "check_name": "Name of the quality check (GX suite, extraction row accounting or dbt test).",
+    "asset_key": "The asset the check validates (Dagster asset key, slash-separated).",
+    "passed": "True when the check passed.",
+    "severity": "blocking (a failure fails the run and stops publishing) or warning.",
+    "observed": "JSON: the values the check measured.",
+    "threshold": "What the observed values had to satisfy (text or JSON).",
+    "description": "One line: what failed, or how many expectations held.",
+    "run_id": "The Dagster run that executed the check.",
+    "checked_at": "When the check reported (else when its result was recorded), UTC.",
+}
+COLUMNS = tuple(COLUMN_DESCRIPTIONS)
 DDL = f"""
 create table if not exists {TABLE} (
     snapshot_date date not null,
     check_name varchar not null,
     asset_key varchar not null,
     passed boolean,
-    severity varchar not null,   -- 'blocking' (fails the run, stops publishing) or 'warning'
-    observed varchar,            -- JSON: the values the check measured
-    threshold varchar,           -- what they had to satisfy (text or JSON)
-    description varchar,         -- one line: what failed, or how many expectations held
+    severity varchar not null,
+    observed varchar,
+    threshold varchar,
+    description varchar,
     run_id varchar not null,
     checked_at timestamp with time zone
 )
 """
-COLUMNS = (
-    "snapshot_date",
-    "check_name",
-    "asset_key",
-    "passed",
-    "severity",
-    "observed",
-    "threshold",
-    "description",
-    "run_id",
-    "checked_at",
-)
 
 
 def rows(outcomes: Sequence[CheckOutcome], snapshot: date, run_id: str) -> list[tuple]:

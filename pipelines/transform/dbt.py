@@ -36,6 +36,21 @@ class SegmentsTranslator(DagsterDbtTranslator):
         return spec
 
 
+def run_target_dir(data_dir: Path) -> Path:
+    """Where the quarterly runs' dbt writes its artifacts (manifest, run results) for `data_dir`."""
+    return data_dir / "dbt_target"
+
+
+def mart_docs_manifest(data_dir: Path) -> Path:
+    """The dbt manifest that describes the marts in `data_dir`'s warehouse.
+
+    That of the last dbt build there (it built them, so it knows their current columns), else the
+    one dagster-dbt loads (`dbt parse` at install).
+    """
+    built = run_target_dir(data_dir) / "manifest.json"
+    return built if built.is_file() else dbt_project.manifest_path
+
+
 def build_dbt_args(quarter: Quarter) -> list[str]:
     """`dbt build` for one snapshot: every model and test, as of the quarter's last day."""
     # Unit tests check the SQL, not the data: `make test` runs them, quarterly runs skip them.
@@ -63,7 +78,7 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     context.log.info(f"dbt build as of {quarter.as_of} into {warehouse.path}")
     # A stable target path keeps dbt's partial-parse state between runs (dagster-dbt's default is a
     # fresh directory per run, which forces a full parse every time).
-    target = warehouse.paths().data_dir / "dbt_target"
+    target = run_target_dir(warehouse.paths().data_dir)
     yield from dbt.cli(build_dbt_args(quarter), context=context, target_path=target).stream()
 
 

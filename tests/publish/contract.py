@@ -1,5 +1,7 @@
 """The published tables and the columns each must hold (CONTRACT section 5), as the tests read them."""
 
+import duckdb
+
 TABLES = (
     "segment_history",
     "customer_segments",
@@ -59,3 +61,28 @@ CONTRACT_COLUMNS = {
     "rfm_calibration": {"snapshot_date", "metric", "score", "lower_bound", "upper_bound"},
     "quality_results": {"snapshot_date", "check_name", "passed", "severity", "observed"},
 }
+
+
+def undescribed(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    """Tables, views and columns of schemas main and meta without a (non-empty) comment: BI tools
+    show the comments as descriptions, so the published file must have none of these."""
+    return [
+        row[0]
+        for row in conn.execute(
+            """
+            select kind || ' ' || schema_name || '.' || name
+            from (
+                select 'table' as kind, schema_name, table_name as name, comment from duckdb_tables()
+                where database_name = current_database()
+                union all
+                select 'view', schema_name, view_name, comment from duckdb_views()
+                where database_name = current_database() and not internal
+                union all
+                select 'column', schema_name, table_name || '.' || column_name, comment from duckdb_columns()
+                where database_name = current_database()
+            )
+            where schema_name in ('main', 'meta') and coalesce(trim(comment), '') = ''
+            order by all
+            """
+        ).fetchall()
+    ]

@@ -21,7 +21,7 @@ import pytest
 from pipelines.generate import generate_sources
 from pipelines.publish.database import read_published
 from pipelines.quarters import Quarter, quarter_range
-from tests.publish.contract import CONTRACT_COLUMNS, TABLES
+from tests.publish.contract import CONTRACT_COLUMNS, TABLES, undescribed
 
 BIN = Path(sys.executable).parent
 FIRST, LAST = Quarter.parse("2025Q4"), Quarter.parse("2026Q3")
@@ -213,6 +213,31 @@ def test_publish_metadata_shows_counts_shares_migrations_and_the_file(backfill: 
     assert "| segment | label | customers |" in metadata["segment_shares"].value
     assert "newly_registered" in metadata["segment_migration"].value
     assert "| segment_history |" in metadata["row_counts"].value
+
+
+def test_every_table_view_and_column_of_the_published_file_has_a_description(backfill: Backfill) -> None:
+    # The real marts' columns (described in the dbt YAML) and those the publish and quality code adds.
+    with duckdb.connect(str(backfill.published), read_only=True) as conn:
+        assert undescribed(conn) == []
+        described = conn.execute(
+            "select schema_name, count(distinct table_name), count(*) from duckdb_columns() "
+            "where database_name = current_database() and schema_name in ('main', 'meta') "
+            "group by 1 order by 1"
+        ).fetchall()
+        comments = dict(
+            conn.execute(
+                "select table_name || '.' || column_name, comment from duckdb_columns() "
+                "where database_name = current_database() and schema_name = 'main'"
+            ).fetchall()
+        )
+    assert described[0][:2] == ("main", len(TABLES)) and described[0][2] > 150
+    assert described[1][:2] == ("meta", 2)
+    assert comments["customer_segments.strategy"] == comments["segment_history.strategy"]
+    assert comments["quality_results.description"].startswith("One line: what failed")
+    assert (backfill.data_dir / "dbt_target" / "manifest.json").is_file()  # the last dbt build's
+    with dg.DagsterInstance.from_config(str(backfill.data_dir / "dagster_home")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["published", "segments"]))
+    assert event.asset_materialization.metadata["undocumented_columns"].value == []
 
 
 KILLED_PUBLISH = textwrap.dedent(

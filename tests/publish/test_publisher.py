@@ -13,7 +13,8 @@ from pipelines.publish import files, publisher
 from pipelines.publish.database import read_published
 from pipelines.publish.history import write_snapshot
 from pipelines.publish.publisher import publish
-from tests.publish.contract import TABLES
+from pipelines.transform.dbt import dbt_project
+from tests.publish.contract import TABLES, undescribed
 from tests.publish.fake_marts import contact, write_marts
 
 Q1, Q2, Q3 = date(2026, 3, 31), date(2026, 6, 30), date(2026, 9, 30)
@@ -35,7 +36,7 @@ def write_history(
 
 def publish_from(warehouse: Path, published: Path, run_id: str = "run-0000") -> publisher.PublishResult:
     with duckdb.connect(str(warehouse), read_only=True) as conn:
-        return publish(conn, published, run_id, lambda message: None)
+        return publish(conn, published, run_id, lambda message: None, dbt_project.manifest_path)
 
 
 def table_counts(database: Path) -> dict[str, int]:
@@ -64,6 +65,42 @@ def test_published_file_and_parquet_mirror_hold_every_table(warehouse: Path, tmp
     with duckdb.connect(str(result.database), read_only=True) as conn:
         first = conn.execute("select * from customer_segments order by customer_id limit 1").df()
     assert first.loc[0, "name_masked"].endswith("*") and first.loc[0, "phone_masked"] == "138****0001"
+
+
+def test_every_table_and_column_of_the_published_file_has_a_description(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    result = publish_from(warehouse, tmp_path / "published")
+    assert result.undocumented_columns == []
+    with duckdb.connect(str(result.database), read_only=True) as conn:
+        assert undescribed(conn) == []
+        comments = dict(
+            conn.execute(
+                "select table_name || '.' || column_name, comment from duckdb_columns() "
+                "where database_name = current_database() and schema_name = 'main'"
+            ).fetchall()
+        )
+    # From the dbt YAML (a doc block, rendered), and from the publish code.
+    assert comments["segment_history.snapshot_date"].startswith("The as-of date D of the snapshot")
+    assert comments["customer_segments.name_masked"].startswith("The customer's name masked")
+
+
+def test_a_column_without_a_description_is_reported_and_left_uncommented(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as conn:
+        write_marts(conn, Q1, SEGMENTS[Q1])
+        conn.execute("alter table marts.dim_customers add column undocumented_score integer")
+        write_snapshot(conn, Q1, "run-q1", "salt")
+    result = publish_from(warehouse, tmp_path / "published")
+    assert result.undocumented_columns == [
+        "main.segment_history.undocumented_score",
+        "main.customer_segments.undocumented_score",
+    ]
+    with duckdb.connect(str(result.database), read_only=True) as conn:
+        assert undescribed(conn) == [
+            "column main.customer_segments.undocumented_score",
+            "column main.segment_history.undocumented_score",
+        ]
 
 
 def test_no_raw_contact_value_is_published(warehouse: Path, tmp_path: Path) -> None:
