@@ -30,23 +30,17 @@ rfm_segments as (
 
 ),
 
-recency_scores as (
+{#- Per metric, the best score whose range admits the value: recency admits values up to
+    upper_bound (fewer days is better), frequency and monetary from lower_bound. Customers without
+    a value (no completed order) get no row and score settings.no_activity_score below. -#}
+{%- set metrics = [
+    ('recency', 'recency_days', 'upper_bound', '<=', 'features.recency_days is not null'),
+    ('frequency', 'frequency', 'lower_bound', '>=', 'features.frequency > 0'),
+    ('monetary', 'monetary', 'lower_bound', '>=', 'features.frequency > 0'),
+] %}
+{%- for name, column, bound, admits, has_value in metrics %}
 
-    {# the best score whose range admits the value: recency admits up to upper_bound #}
-    select
-        features.customer_id,
-        max(cut_points.score) as score
-
-    from features
-    inner join cut_points
-        on cut_points.metric = 'recency_days'
-        and (cut_points.upper_bound is null or features.recency_days <= cut_points.upper_bound)
-    where features.recency_days is not null
-    group by features.customer_id
-
-),
-
-frequency_scores as (
+{{ name }}_scores as (
 
     select
         features.customer_id,
@@ -54,27 +48,13 @@ frequency_scores as (
 
     from features
     inner join cut_points
-        on cut_points.metric = 'frequency'
-        and (cut_points.lower_bound is null or features.frequency >= cut_points.lower_bound)
-    where features.frequency > 0
+        on cut_points.metric = '{{ column }}'
+        and (cut_points.{{ bound }} is null or features.{{ column }} {{ admits }} cut_points.{{ bound }})
+    where {{ has_value }}
     group by features.customer_id
 
 ),
-
-monetary_scores as (
-
-    select
-        features.customer_id,
-        max(cut_points.score) as score
-
-    from features
-    inner join cut_points
-        on cut_points.metric = 'monetary'
-        and (cut_points.lower_bound is null or features.monetary >= cut_points.lower_bound)
-    where features.frequency > 0
-    group by features.customer_id
-
-),
+{%- endfor %}
 
 scored as (
 

@@ -88,24 +88,20 @@ final as (
         customers.m_score,
         customers.rfm_cell,
         customers.rfm_segment,
-        case when settings.display_language = 'en' then customers.rfm_segment_label_en
-            else customers.rfm_segment_label_zh end as rfm_segment_label,
+        {{ display_label('customers.rfm_segment_label') }} as rfm_segment_label,
 
         -- segments
         customers.segment,
-        case when settings.display_language = 'en' then customers.segment_label_en
-            else customers.segment_label_zh end as segment_label,
+        {{ display_label('customers.segment_label') }} as segment_label,
         customers.segment_label_zh,
         customers.segment_label_en,
         customers.value_potential_quadrant,
-        case when settings.display_language = 'en' then customers.value_potential_label_en
-            else customers.value_potential_label_zh end as value_potential_label,
+        {{ display_label('customers.value_potential_label') }} as value_potential_label,
         tag_columns.value_tier,
         tag_columns.lifecycle_stage,
         tag_columns.churn_risk,
         tag_columns.complaint_risk,
-        case when settings.display_language = 'en' then customers.strategy_en
-            else customers.strategy_zh end as strategy,
+        {{ display_label('customers.strategy') }} as strategy,
         customers.strategy_zh,
         customers.strategy_en
 

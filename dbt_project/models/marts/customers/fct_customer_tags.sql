@@ -18,7 +18,7 @@ final as (
         tag_level1,
         tag_level2,
         tag_value,
-        case when display_language = 'en' then tag_label_en else tag_label_zh end as tag_label,
+        {{ display_label('tag_label', language='display_language') }} as tag_label,
         tag_label_zh,
         tag_label_en
 
