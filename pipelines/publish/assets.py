@@ -22,10 +22,10 @@ from pipelines.publish.guards import (
 )
 from pipelines.publish.history import HISTORY_TABLES, neighbours, snapshot_dates, write_snapshot
 from pipelines.publish.publisher import PublishResult, publish
-from pipelines.publish.quality_gate import raise_if_blocked
 from pipelines.publish.report import migration_matrix, row_count_table, share_table
 from pipelines.publish.resources import Privacy
 from pipelines.quality.checks import GATED_ASSETS
+from pipelines.quality.gate import raise_if_blocked
 from pipelines.quarters import Quarter
 from pipelines.resources import Warehouse
 from pipelines.settings import TIMEZONE

@@ -4,7 +4,8 @@ Dagster skips an asset downstream of a failed blocking check only when the check
 direct upstream assets (not on an asset further up, nor on one built in the same multi-asset step
 such as the intermediate dbt models), and it does not order other checks before it. Assets that
 must never run on a bad snapshot (history, publishing) therefore call `blocking_failures` first
-and refuse to run when it is not empty. dbt tests count: they are asset checks of the dbt assets.
+and refuse to run when it is not empty (`raise_if_blocked`). dbt tests count: they are asset
+checks of the dbt assets.
 """
 
 from __future__ import annotations
@@ -138,3 +139,18 @@ def _downstream(instance: dg.DagsterInstance, run_id: str, steps: set[str]) -> s
 def failed_blocking_checks(result: dg.ExecuteInProcessResult) -> list[str]:
     """The failed blocking checks of an in-process result (the CLI's failure report)."""
     return _messages(outcomes_from_events((event, None) for event in result.all_events))
+
+
+class PublishBlockedError(RuntimeError):
+    """A blocking quality check of the run failed."""
+
+
+def raise_if_blocked(context: dg.AssetExecutionContext, what: str) -> None:
+    """Fail the step, naming every failed blocking check of this run, if there is any."""
+    failures = blocking_failures(context.instance, context.run_id)
+    if failures:
+        listed = "; ".join(failures)
+        raise PublishBlockedError(
+            f"{what} not done: {len(failures)} blocking quality check(s) failed in this run: {listed}. "
+            "The previous history and published file are unchanged; fix the data and re-run the quarter."
+        )
