@@ -7,12 +7,15 @@ The manifest is prepared at install time (`make install` runs `dbt parse`) or by
 import json
 import os
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from packaging.version import Version
 
 from pipelines.partitions import partition_quarter, quarterly_partitions
 from pipelines.quarters import Quarter
@@ -34,6 +37,24 @@ class SegmentsTranslator(DagsterDbtTranslator):
         if props["resource_type"] in ("model", "seed", "snapshot") and len(props["fqn"]) > 2:
             spec = spec.replace_attributes(group_name=props["fqn"][1], kinds={"dbt", "duckdb"})
         return spec
+
+
+class SegmentsDbtCli(DbtCliResource):
+    """dagster-dbt's dbt CLI resource without the two probes it makes before every invocation.
+
+    Before each `dbt build`, `DbtCliResource.cli` runs `dbt --version` in a subprocess (~2.5 s) and
+    loads the profile and an adapter in-process (~1.5 s), used only to fetch row counts and column
+    metadata, which this project does not ask for. The version is that of the dbt-core installed
+    next to the executable; without an adapter, dagster-dbt streams events exactly as before.
+    `tests/transform/test_dbt_resource.py` fails if a dagster-dbt upgrade stops calling them.
+    """
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        return Version(installed_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
+        return None
 
 
 def run_target_dir(data_dir: Path) -> Path:
@@ -86,7 +107,7 @@ defs = dg.Definitions(
     assets=[dbt_models],
     # The dbt next to this interpreter: the venv's bin/ need not be on PATH (`.venv/bin/segments`).
     resources={
-        "dbt": DbtCliResource(
+        "dbt": SegmentsDbtCli(
             project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
         )
     },
