@@ -70,7 +70,15 @@ data_docs_sites:
       base_directory: {docs_dir}
     site_index_builder:
       class_name: DefaultSiteIndexBuilder
+      # The index lists the latest results only: it is rebuilt after every validation by reading
+      # each result it lists, so an unbounded index made every check slower with each quarter
+      # (0.4 s -> 1 s per check after 8 quarters). Older pages stay on disk, quality_results keeps
+      # every verdict.
+      validation_results_limit: {index_limit}
 """
+
+# How many validation results the Data Docs index lists (about 6 runs of the quarterly job).
+INDEX_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -244,7 +252,9 @@ def _file_context(docs: DataDocs) -> Any:
     root = docs.quality_dir / "gx"
     root.mkdir(parents=True, exist_ok=True)
     docs.site_dir.mkdir(parents=True, exist_ok=True)
-    (root / "great_expectations.yml").write_text(_CONTEXT_YML.format(docs_dir=f"{docs.site_dir}/"))
+    (root / "great_expectations.yml").write_text(
+        _CONTEXT_YML.format(docs_dir=f"{docs.site_dir}/", index_limit=INDEX_LIMIT)
+    )
     return gx.get_context(mode="file", project_root_dir=str(docs.quality_dir))
 
 

@@ -4,6 +4,7 @@ extraction's row accounting, dbt tests), written from the run's Dagster events.
 A job hook records after every step (success or failure), so the table also holds the results of
 a run that failed a blocking check, which is when people need them most. Each recording replaces
 the snapshot's rows: a re-run of a quarter replaces what the previous run of that quarter wrote.
+After a step that reported no new check result the table is left as it is.
 """
 
 from __future__ import annotations
@@ -86,21 +87,41 @@ def write(conn: duckdb.DuckDBPyConnection, snapshot: date, run_id: str, table_ro
         raise
 
 
-def record_run(instance: dg.DagsterInstance, run_id: str, conn: duckdb.DuckDBPyConnection) -> int:
-    """Write the quality_results rows of a partitioned run (so far); returns the number of rows."""
+def record_run(
+    instance: dg.DagsterInstance,
+    run_id: str,
+    conn: duckdb.DuckDBPyConnection,
+    outcomes: Sequence[CheckOutcome] | None = None,
+) -> int:
+    """Write the quality_results rows of a partitioned run (so far); returns the number of rows.
+
+    `outcomes` are the run's, when the caller has just read them (`run_outcomes`).
+    """
     run = instance.get_run_by_id(run_id)
     partition = run.tags.get("dagster/partition") if run else None
     if partition is None:
         return 0
     snapshot = Quarter.parse(partition).as_of
-    table_rows = rows(run_outcomes(instance, run_id), snapshot, run_id)
+    outcomes = run_outcomes(instance, run_id) if outcomes is None else outcomes
+    table_rows = rows(outcomes, snapshot, run_id)
     write(conn, snapshot, run_id, table_rows)
     return len(table_rows)
 
 
+# What this process last wrote per run: the checks that had reported and their verdicts. A step
+# that reported no check (an extraction, history, publishing) then costs one event-log read.
+_last_recorded: dict[str, tuple] = {}
+
+
 def _record(context: dg.HookContext) -> None:
+    outcomes = run_outcomes(context.instance, context.run_id)
+    reported = tuple((o.asset, o.check_name, o.passed) for o in outcomes if o.evaluated)
+    if _last_recorded.get(context.run_id) == reported:
+        context.log.debug(f"quality_results: no new check result after step {context.step_key}")
+        return
     with context.resources.warehouse.connect() as conn:
-        count = record_run(context.instance, context.run_id, conn)
+        count = record_run(context.instance, context.run_id, conn, outcomes)
+    _last_recorded[context.run_id] = reported
     context.log.debug(f"quality_results: {count} check results of run {context.run_id} recorded")
 
 
