@@ -72,7 +72,44 @@ normalised as (
 
 ),
 
-with_history as (
+keys_with_versions as (
+
+    {#- Only customers delivered in several versions need the history windows below (a sort of
+        every version with all its columns). Extraction marks exactly one `_is_latest` row per key
+        as read (a blocking check on the raw table), so a key has several versions only if one is
+        superseded, or if a key with spaces around it trims to it. -#}
+    select distinct trim(customer_id) as customer_key
+    from source
+    where not coalesce(_is_latest, false) or customer_id != trim(customer_id)
+
+),
+
+single_versions as (
+
+    {#- One version: what it knows is all there is, and it is the version as of D. -#}
+    select
+        normalised.*,
+        gender as known_gender,
+        birth_date as known_birth_date,
+        city as known_city,
+        city_tier as known_city_tier,
+        occupation as known_occupation,
+        income_band as known_income_band,
+        industry as known_industry,
+        employee_count as known_employee_count,
+        registered_capital as known_registered_capital,
+        founded_date as known_founded_date,
+        member_level as known_member_level,
+        1 as version_rank
+
+    from normalised
+    where not exists (
+        select 1 from keys_with_versions where keys_with_versions.customer_key = normalised.customer_key
+    )
+
+),
+
+ranked_versions as (
 
     {# Fill a missing optional value from the customer's earlier versions (the last known one);
         the city tier only from versions with the same city. #}
@@ -105,11 +142,22 @@ with_history as (
         ) as version_rank
 
     from normalised
+    where exists (
+        select 1 from keys_with_versions where keys_with_versions.customer_key = normalised.customer_key
+    )
     window customer_history as (
         partition by customer_key
         order by updated_at, _loaded_at, _source_file
         rows between unbounded preceding and current row
     )
+
+),
+
+with_history as (
+
+    select * from single_versions
+    union all
+    select * from ranked_versions
 
 ),
 
