@@ -77,8 +77,8 @@ data_docs_sites:
       validation_results_limit: {index_limit}
 """
 
-# How many validation results the Data Docs index lists (about 6 runs of the quarterly job).
-INDEX_LIMIT = 100
+# How many validation results the Data Docs index lists (the latest 2-3 runs of the quarterly job).
+INDEX_LIMIT = 40
 
 
 @dataclass(frozen=True)
