@@ -15,6 +15,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines import settings
+
 SQL_DIR = Path(__file__).parent / "sql"
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -35,9 +37,13 @@ create or replace temp macro ts_text(s, zoned) as (
 """
 
 
-def connect(seed: int) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with the randomness macros bound to `seed`."""
-    conn = duckdb.connect(":memory:")
+def connect(seed: int, spill_dir: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the randomness macros bound to `seed`.
+
+    It keeps to the pipeline's memory limit (`SEGMENTS_DUCKDB_MEMORY_LIMIT`) and spills beyond it
+    into `spill_dir`: 10M customers need more than the machine's memory otherwise.
+    """
+    conn = duckdb.connect(":memory:", config={**settings.duckdb_settings(), "temp_directory": str(spill_dir)})
     conn.execute("set preserve_insertion_order = true")
     conn.execute("set enable_progress_bar = false")
     conn.execute(MACROS.format(seed=int(seed)))

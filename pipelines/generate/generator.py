@@ -7,6 +7,7 @@ is a hash of (seed, row id, salt), so the same arguments give byte-identical fil
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from datetime import date
@@ -53,7 +54,8 @@ def generate_sources(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     watch = Stopwatch(progress)
-    conn = connect(seed)
+    spill = tempfile.TemporaryDirectory(prefix=".generate-spill-", dir=out)
+    conn = connect(seed, Path(spill.name))
     try:
         t = time.perf_counter()
         watch.stage("calendar", t, build_hours(conn, start, end))
@@ -77,6 +79,7 @@ def generate_sources(
             watch.stage(f"write {paths[source].name}", t, rows[source])
     finally:
         conn.close()
+        spill.cleanup()
     return GenerationSummary(
         out_dir=out,
         fmt=fmt,
