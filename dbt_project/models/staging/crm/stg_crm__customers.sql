@@ -4,6 +4,11 @@
     before D; optional fields missing in it are filled from the customer's earlier versions.
     Versions newer than D count only with point_in_time.use_later_versions_when_missing.
 -#}
+{#- The optional fields a version missing them takes from the customer's earlier versions. -#}
+{%- set history_fields = [
+    'gender', 'birth_date', 'city', 'city_tier', 'occupation', 'income_band', 'industry',
+    'employee_count', 'registered_capital', 'founded_date', 'member_level',
+] %}
 
 with
 
@@ -89,17 +94,9 @@ single_versions as (
     {#- One version: what it knows is all there is, and it is the version as of D. -#}
     select
         normalised.*,
-        gender as known_gender,
-        birth_date as known_birth_date,
-        city as known_city,
-        city_tier as known_city_tier,
-        occupation as known_occupation,
-        income_band as known_income_band,
-        industry as known_industry,
-        employee_count as known_employee_count,
-        registered_capital as known_registered_capital,
-        founded_date as known_founded_date,
-        member_level as known_member_level,
+        {%- for field in history_fields %}
+        {{ field }} as known_{{ field }},
+        {%- endfor %}
         1 as version_rank
 
     from normalised
@@ -115,21 +112,17 @@ ranked_versions as (
         the city tier only from versions with the same city. #}
     select
         normalised.*,
-        last_value(gender ignore nulls) over customer_history as known_gender,
-        last_value(birth_date ignore nulls) over customer_history as known_birth_date,
-        last_value(city ignore nulls) over customer_history as known_city,
+        {%- for field in history_fields %}
+        {%- if field == 'city_tier' %}
         last_value(city_tier ignore nulls) over (
             partition by customer_key, lower(city)
             order by updated_at, _loaded_at, _source_file
             rows between unbounded preceding and current row
         ) as known_city_tier,
-        last_value(occupation ignore nulls) over customer_history as known_occupation,
-        last_value(income_band ignore nulls) over customer_history as known_income_band,
-        last_value(industry ignore nulls) over customer_history as known_industry,
-        last_value(employee_count ignore nulls) over customer_history as known_employee_count,
-        last_value(registered_capital ignore nulls) over customer_history as known_registered_capital,
-        last_value(founded_date ignore nulls) over customer_history as known_founded_date,
-        last_value(member_level ignore nulls) over customer_history as known_member_level,
+        {%- else %}
+        last_value({{ field }} ignore nulls) over customer_history as known_{{ field }},
+        {%- endif %}
+        {%- endfor %}
         row_number() over (
             partition by customer_key
             order by
@@ -235,18 +228,14 @@ final as (
         ad_clicks_90d,
 
         -- quality flags
-        nullif(rtrim({{ dbt.concat([
-            "case when gender is null and known_gender is not null then 'gender,' else '' end",
-            "case when birth_date is null and known_birth_date is not null then 'birth_date,' else '' end",
-            "case when city is null and known_city is not null then 'city,' else '' end",
-            "case when occupation is null and known_occupation is not null then 'occupation,' else '' end",
-            "case when income_band is null and known_income_band is not null then 'income_band,' else '' end",
-            "case when industry is null and known_industry is not null then 'industry,' else '' end",
-            "case when employee_count is null and known_employee_count is not null then 'employee_count,' else '' end",
-            "case when registered_capital is null and known_registered_capital is not null then 'registered_capital,' else '' end",
-            "case when founded_date is null and known_founded_date is not null then 'founded_date,' else '' end",
-            "case when member_level is null and known_member_level is not null then 'member_level,' else '' end",
-        ]) }}, ','), '') as fields_filled_from_history,
+        {#- city_tier is not listed: city_tier_source says where it came from. #}
+        {%- set filled_flags = [] %}
+        {%- for field in history_fields if field != 'city_tier' %}
+        {%- do filled_flags.append(
+            "case when " ~ field ~ " is null and known_" ~ field ~ " is not null then '" ~ field ~ ",' else '' end"
+        ) %}
+        {%- endfor %}
+        nullif(rtrim({{ dbt.concat(filled_flags) }}, ','), '') as fields_filled_from_history,
         _invalid_fields as invalid_fields,
         not is_known_on_as_of as is_version_after_as_of,
 
