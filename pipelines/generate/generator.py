@@ -54,32 +54,32 @@ def generate_sources(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     watch = Stopwatch(progress)
-    spill = tempfile.TemporaryDirectory(prefix=".generate-spill-", dir=out)
-    conn = connect(seed, Path(spill.name))
-    try:
-        t = time.perf_counter()
-        watch.stage("calendar", t, build_hours(conn, start, end))
-
-        t = time.perf_counter()
-        watch.stage("customers", t, build_customers(conn, customers, start_s, end_s, end))
-        t = time.perf_counter()
-        watch.stage("orders", t, build_orders(conn, start_s, end_s))
-        t = time.perf_counter()
-        watch.stage("tickets", t, build_tickets(conn, end_s))
-        t = time.perf_counter()
-        counts = inject_dirty(conn, customers, end_s, dirty)
-        watch.stage("dirty rows", t, sum(sum(kinds.values()) for kinds in counts.values()))
-
-        paths: dict[str, Path] = {}
-        rows: dict[str, int] = {}
-        for source, table in OUTPUT_TABLES.items():
+    # DuckDB spills beyond the memory limit into a folder of `out`, removed whatever happens.
+    with tempfile.TemporaryDirectory(prefix=".generate-spill-", dir=out) as spill:
+        conn = connect(seed, Path(spill))
+        try:
             t = time.perf_counter()
-            rows[source] = conn.execute(f"select count(*) from {table}").fetchone()[0]
-            paths[source] = write_source(conn, table, SPECS[source], out, fmt)
-            watch.stage(f"write {paths[source].name}", t, rows[source])
-    finally:
-        conn.close()
-        spill.cleanup()
+            watch.stage("calendar", t, build_hours(conn, start, end))
+
+            t = time.perf_counter()
+            watch.stage("customers", t, build_customers(conn, customers, start_s, end_s, end))
+            t = time.perf_counter()
+            watch.stage("orders", t, build_orders(conn, start_s, end_s))
+            t = time.perf_counter()
+            watch.stage("tickets", t, build_tickets(conn, end_s))
+            t = time.perf_counter()
+            counts = inject_dirty(conn, customers, end_s, dirty)
+            watch.stage("dirty rows", t, sum(sum(kinds.values()) for kinds in counts.values()))
+
+            paths: dict[str, Path] = {}
+            rows: dict[str, int] = {}
+            for source, table in OUTPUT_TABLES.items():
+                t = time.perf_counter()
+                rows[source] = conn.execute(f"select count(*) from {table}").fetchone()[0]
+                paths[source] = write_source(conn, table, SPECS[source], out, fmt)
+                watch.stage(f"write {paths[source].name}", t, rows[source])
+        finally:
+            conn.close()
     return GenerationSummary(
         out_dir=out,
         fmt=fmt,
