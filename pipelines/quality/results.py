@@ -108,8 +108,9 @@ def record_run(
     return len(table_rows)
 
 
-# What this process last wrote per run: the checks that had reported and their verdicts. A step
-# that reported no check (an extraction, history, publishing) then costs one event-log read.
+# What this process last wrote, for its latest run only: the checks that had reported and their
+# verdicts. A step that reported no check (an extraction, history, publishing) then costs one
+# event-log read.
 _last_recorded: dict[str, tuple] = {}
 
 
@@ -121,6 +122,7 @@ def _record(context: dg.HookContext) -> None:
         return
     with context.resources.warehouse.connect() as conn:
         count = record_run(context.instance, context.run_id, conn, outcomes)
+    _last_recorded.clear()
     _last_recorded[context.run_id] = reported
     context.log.debug(f"quality_results: {count} check results of run {context.run_id} recorded")
 
