@@ -1,5 +1,6 @@
 """Each GX suite in expectations/: a known-good frame passes, and a known-bad one fails exactly the
-expectation it was made to break (ephemeral GX context, no warehouse)."""
+expectation it was made to break (ephemeral GX context, no warehouse); and the Data Docs index of
+the file context stays bounded."""
 
 from __future__ import annotations
 
@@ -283,3 +284,21 @@ def test_empty_segment_summary_fails_as_an_empty_population() -> None:
         "expect_table_row_count_to_be_between",
         "expect_column_sum_to_be_between",
     }
+
+
+def test_data_docs_index_lists_only_the_latest_results(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """GX re-reads every result the index lists after each validation: the list is bounded, older
+    pages stay on disk (the per-check cost must not grow with the quarters of history)."""
+    from pipelines.quality import gx
+
+    monkeypatch.setattr(gx, "INDEX_LIMIT", 2)
+    pages = [
+        validate(
+            GOOD["raw_keys"], "raw_keys", PARAMETERS["raw_keys"], docs=gx.DataDocs(tmp_path, f"run-{i}")
+        ).data_docs_page
+        for i in range(4)
+    ]
+    assert all(page is not None and page.is_file() for page in pages)
+    index = (tmp_path / "data_docs" / "index.html").read_text()
+    listed = [page.parent.parent.name for page in pages if f"/{page.parent.parent.name}/" in index]
+    assert listed == ["run-2", "run-3"]
