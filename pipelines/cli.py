@@ -12,25 +12,61 @@ import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
+from pipelines.partitions import first_partition_quarter
 from pipelines.quarters import Quarter, quarter_range
 from pipelines.runs import run_quarters
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake reported on one line (exit code 2) instead of the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
+def _date(option: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+
+
 def _quarter_from_args(args: argparse.Namespace) -> Quarter:
     if args.quarter and args.as_of:
-        raise SystemExit("segments run: give --quarter or --as-of, not both")
+        raise ValueError("give --quarter or --as-of, not both")
     if args.quarter:
         return Quarter.parse(args.quarter)
     if args.as_of:
-        return Quarter.ending_on(date.fromisoformat(args.as_of))
+        return Quarter.ending_on(_date("--as-of", args.as_of))
     return Quarter.latest_complete(date.today())
+
+
+def quarters_to_run(args: argparse.Namespace, today: date) -> list[Quarter]:
+    """The quarters `run` / `backfill` asked for, in order; ValueError naming the problem otherwise."""
+    if args.command == "run":
+        quarters = [_quarter_from_args(args)]
+    else:
+        quarters = quarter_range(Quarter.parse(args.first), Quarter.parse(args.last))
+    first = first_partition_quarter()
+    if quarters[0] < first:
+        raise ValueError(
+            f"{quarters[0]} is before the first quarter {first} "
+            "(set SEGMENTS_FIRST_QUARTER to run earlier ones)"
+        )
+    latest = Quarter.latest_complete(today)
+    if quarters[-1] > latest:
+        raise ValueError(f"{quarters[-1]} has not ended yet; the latest complete quarter is {latest}")
+    return quarters
 
 
 def _generate(args: argparse.Namespace) -> int:
     from pipelines.generate import generate_sources
 
-    end = date.fromisoformat(args.end_date) if args.end_date else None
+    end = _date("--end-date", args.end_date) if args.end_date else None
+    if args.customers < 1:
+        raise ValueError(f"--customers must be at least 1, got {args.customers}")
     started = time.monotonic()
     summary = generate_sources(
         Path(args.out),
@@ -46,8 +82,8 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="segments", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="segments", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="materialise every asset for one quarter")
     run.add_argument("--quarter", help="e.g. 2025Q4 (default: latest complete quarter)")
@@ -72,16 +108,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "generate":
             return _generate(args)
-        if args.command == "run":
-            quarters = [_quarter_from_args(args)]
-        else:
-            quarters = quarter_range(Quarter.parse(args.first), Quarter.parse(args.last))
-        latest = Quarter.latest_complete(date.today())
-        if quarters[-1] > latest:
-            raise ValueError(f"{quarters[-1]} has not ended yet; the latest complete quarter is {latest}")
+        quarters = quarters_to_run(args, date.today())
     except ValueError as exc:
         print(f"segments: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        print(f"segments: {exc}", file=sys.stderr)
+        return 1
     return 0 if run_quarters(quarters) else 1
 
 

@@ -15,8 +15,9 @@ DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 DEFAULT_CONFIG_PATH = REPO_ROOT / "config" / "segments.yml"
 
-# The first quarter the partitions offer; backfills may not start earlier.
-FIRST_QUARTER_START = "2020-01-01"
+# The first quarter the partitions offer by default (CONTRACT section 4: any quarter from 1990Q1 on);
+# SEGMENTS_FIRST_QUARTER narrows the range the UI lists when the data starts later.
+DEFAULT_FIRST_QUARTER = "1990Q1"
 TIMEZONE = "UTC"
 
 DEV_PII_SALT = "segments-development-salt"  # noqa: S105 - a documented development default, not a secret
@@ -60,6 +61,11 @@ def paths() -> Paths:
     data_dir = Path(os.environ.get("SEGMENTS_DATA_DIR") or "data").resolve()
     source = os.environ.get("SEGMENTS_SOURCE_DIR")
     return Paths(data_dir=data_dir, source_dir=Path(source).resolve() if source else None)
+
+
+def first_quarter() -> str:
+    """`SEGMENTS_FIRST_QUARTER` (e.g. `2015Q1`), else 1990Q1: the first quarter runs may target."""
+    return os.environ.get("SEGMENTS_FIRST_QUARTER") or DEFAULT_FIRST_QUARTER
 
 
 def pii_salt() -> str:

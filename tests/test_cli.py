@@ -57,17 +57,27 @@ def test_segments_run_fails_with_the_cause_when_a_source_is_missing(tmp_path: Pa
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["run", "--quarter", "2024Q5"], "is not a quarter"),
-        (["run", "--as-of", "2024-06-29"], "is not a quarter end"),
+        (["run", "--quarter", "2024Q5"], "is not a quarter"),  # no fifth quarter
+        (["run", "--quarter", "banana"], "is not a quarter"),  # not a quarter at all
+        (["run", "--as-of", "2024-02-30"], "is not a date"),  # no such day
+        (["run", "--as-of", "2024-06-29"], "is not a quarter end"),  # a date, not a quarter end
+        (["run", "--quarter", "1989Q4"], "before the first quarter 1990Q1"),  # outside the range
         (["run", "--quarter", "2999Q1"], "has not ended yet"),
-        (["backfill", "--from", "2024Q3", "--to", "2024Q1"], "is before --from"),
+        (["backfill", "--from", "2024Q3", "--to", "2024Q1"], "is before --from"),  # reversed range
+        (["run", "--quarter", "2024Q1", "--as-of", "2024-03-31"], "not both"),
+        (["run", "--quaters", "2024Q1"], "unrecognized arguments"),  # argparse's own mistakes too
+        (["generate", "--customers", "0", "--out", "x"], "at least 1"),
     ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else "",
 )
-def test_segments_refuses_bad_quarters_with_a_clear_message(
+def test_segments_refuses_usage_mistakes_with_one_clear_line(
     tmp_path: Path, args: list[str], message: str
 ) -> None:
     done = _run([str(BIN / "segments"), *args], _env(tmp_path))
-    assert done.returncode == 2 and message in done.stderr
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in done.stderr and "Traceback" not in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert not (tmp_path / "data" / "published").exists()
 
 
 def test_dagster_asset_materialize_works_from_the_repo_root(tmp_path: Path) -> None:

@@ -28,10 +28,6 @@ class Windows(_Model):
     complaint_days: int = Field(365, gt=0)
 
 
-class PointInTime(_Model):
-    use_later_versions_when_missing: bool = False
-
-
 class Outliers(_Model):
     method: Literal["iqr", "quantile", "fixed", "none"] = "iqr"
     iqr_multiplier: float = Field(3.0, gt=0)
@@ -39,7 +35,8 @@ class Outliers(_Model):
     max_amount: float | None = Field(None, gt=0)
     min_orders: int = Field(20, ge=1)
     group_by_customer_type: bool = True
-    handling: Literal["cap", "exclude", "keep"] = "cap"
+    # Published spend measures always use the real amounts; handling only changes the scoring input.
+    handling: Literal["cap", "exclude", "keep"] = "keep"
 
     @model_validator(mode="after")
     def _fixed_needs_amount(self) -> Outliers:
@@ -198,7 +195,6 @@ class Quality(_Model):
 class SegmentationConfig(_Model):
     display_language: Literal["zh", "en"] = "zh"
     windows: Windows = Field(default_factory=Windows)
-    point_in_time: PointInTime = Field(default_factory=PointInTime)
     outliers: Outliers = Field(default_factory=Outliers)
     scoring: Scoring = Field(default_factory=Scoring)
     rfm_segments: RfmSegments

@@ -38,7 +38,6 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
         config.windows.rfm_days,
         config.windows.annual_spend_days,
         config.windows.complaint_days,
-        config.point_in_time.use_later_versions_when_missing,
         out.method,
         out.iqr_multiplier,
         out.quantile,
@@ -105,7 +104,7 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
         "settings": (
             "config_source varchar, config_sha256 varchar, display_language varchar, "
             "rfm_window_days integer, annual_spend_window_days integer, complaint_window_days integer, "
-            "use_later_versions_when_missing boolean, outlier_method varchar, "
+            "outlier_method varchar, "
             "outlier_iqr_multiplier double, outlier_quantile double, outlier_max_amount decimal(18,2), "
             "outlier_min_orders integer, outlier_group_by_customer_type boolean, outlier_handling varchar, "
             "scoring_mode varchar, no_activity_score integer, rfm_high_rule varchar, "

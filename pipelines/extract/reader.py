@@ -101,7 +101,8 @@ def inspect_source(
         except duckdb.Error as exc:
             raise SourceError(f"source '{spec.name}': cannot read {path} as {fmt}: {exc}") from exc
         missing = [c for c in spec.required if c not in cols]
-        if missing:
+        # An empty JSON lines file names no keys at all: it holds no rows, not a broken schema.
+        if missing and not (fmt == "jsonl" and not cols):
             raise SourceError(
                 f"source '{spec.name}': file {path} lacks required column(s) {', '.join(missing)}"
             )

@@ -40,6 +40,9 @@ class SourceSpec:
     checks_customer: bool = False
     # Column whose invalid value quarantines the row even though it is optional (unknown status).
     strict: tuple[str, ...] = field(default_factory=tuple)
+    # A business may have none of these rows (no helpdesk, no orders yet): an empty source warns
+    # instead of blocking (CONTRACT section 4). An empty CRM blocks: there is nobody to segment.
+    may_be_empty: bool = False
 
     @property
     def required(self) -> list[str]:
@@ -92,6 +95,7 @@ ORDERS = SourceSpec(
     key="order_id",
     version_by="updated_at",
     checks_customer=True,
+    may_be_empty=True,
     strict=("status", "amount"),
     columns=(
         Column("order_id", required=True),
@@ -113,6 +117,7 @@ TICKETS = SourceSpec(
     table="tickets",
     key="ticket_id",
     checks_customer=True,
+    may_be_empty=True,
     columns=(
         Column("ticket_id", required=True),
         Column("customer_id", required=True),

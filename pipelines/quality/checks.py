@@ -86,7 +86,9 @@ def build_raw_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
         blocking=True,
         description=(
             f"Blocking: {spec.schema}.{spec.table} has every contract column with its type, and its "
-            f"latest versions are non-empty with a unique, non-null {spec.key} (GX raw_schema, raw_keys)."
+            f"latest versions carry a unique, non-null {spec.key}"
+            + ("" if spec.may_be_empty else " and are not empty")
+            + " (GX raw_schema, raw_keys)."
         ),
         pool="duckdb",
     )
@@ -100,8 +102,9 @@ def build_raw_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
         name="load_volume_and_quarantine",
         blocking=True,  # for ordering only: the result is a WARN, see the module docstring
         description=(
-            f"Warning: the share of {spec.name} rows sent to quarantine, and the rows read versus the "
-            "previous load, stay within config quality.max_quarantine_rate / max_volume_change (GX raw_load)."
+            f"Warning: {spec.name} is not empty, and the share of its rows sent to quarantine and the rows "
+            "read versus the previous load stay within config quality.max_quarantine_rate / "
+            "max_volume_change (GX raw_load)."
         ),
         pool="duckdb",
     )

@@ -1,7 +1,8 @@
 {#-
     For each RFM metric, over the customers inside its distribution: equal values have equal scores,
-    and a better value never has a lower score (lower recency_days is better). A failure means the
-    scoring depends on row order (as ntile would) or the cut points overlap.
+    and a better value never has a lower score (lower recency_days is better; M is scored on
+    monetary_for_scoring, the real monetary unless the config caps or excludes outliers). A failure
+    means the scoring depends on row order (as ntile would) or the cut points overlap.
 -#}
 
 with
@@ -20,7 +21,7 @@ metric_scores as (
     select 'frequency' as metric, 1.0 * frequency as ranking_value, f_score as score
     from customers where frequency > 0
     union all
-    select 'monetary' as metric, 1.0 * monetary as ranking_value, m_score as score
+    select 'monetary' as metric, 1.0 * monetary_for_scoring as ranking_value, m_score as score
     from customers where frequency > 0
 
 ),

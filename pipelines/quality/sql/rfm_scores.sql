@@ -20,7 +20,8 @@ metric_scores as (
     select 'frequency', f_score, 1.0 * frequency, 1.0 * frequency, coalesce(frequency > 0, false)
     from customers
     union all
-    select 'monetary', m_score, 1.0 * monetary, 1.0 * monetary, coalesce(frequency > 0, false)
+    select 'monetary', m_score, 1.0 * monetary_for_scoring, 1.0 * monetary_for_scoring,
+        coalesce(frequency > 0, false)
     from customers
 
 ),

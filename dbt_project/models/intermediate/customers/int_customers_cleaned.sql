@@ -65,7 +65,7 @@ final as (
         customers.phone is not null as has_valid_phone,
         customers.is_email_invalid,
         customers.is_phone_invalid,
-        customers.is_version_after_as_of,
+        customers.attributes_known_at_as_of,
 
         -- ages on D: whole years, counted as a birthday would
         case

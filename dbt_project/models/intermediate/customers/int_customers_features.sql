@@ -54,7 +54,7 @@ final as (
         customers.has_valid_phone,
         customers.is_email_invalid,
         customers.is_phone_invalid,
-        customers.is_version_after_as_of,
+        customers.attributes_known_at_as_of,
         customers.registered_date,
         customers.tenure_days,
 
@@ -70,6 +70,7 @@ final as (
         {{ dbt.datediff('orders.last_order_date', as_of_date(), 'day') }} as recency_days,
         coalesce(orders.frequency, 0) as frequency,
         coalesce(orders.monetary, 0) as monetary,
+        coalesce(orders.monetary_for_scoring, 0) as monetary_for_scoring,
         orders.avg_order_value,
         {# a month is 365.25 / 12 days #}
         coalesce(orders.frequency, 0) * 30.4375 / settings.rfm_window_days as orders_per_month,
@@ -80,6 +81,7 @@ final as (
         coalesce(orders.cancelled_orders, 0) as cancelled_orders,
         orders.refund_rate,
         coalesce(orders.outlier_orders, 0) as outlier_orders,
+        coalesce(orders.outlier_amount, 0) as outlier_amount,
         orders.favourite_category,
         orders.online_order_share,
         orders.offline_order_share,

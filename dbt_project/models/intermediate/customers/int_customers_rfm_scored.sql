@@ -32,13 +32,14 @@ rfm_segments as (
 
 {#- Per metric, the best score whose range admits the value: recency admits values up to
     upper_bound (fewer days is better), frequency and monetary from lower_bound. Customers without
-    a value (no completed order) get no row and score settings.no_activity_score below. -#}
+    a value (no completed order) get no row and score settings.no_activity_score below. The M score
+    compares monetary_for_scoring (monetary unless the config caps or excludes outliers). -#}
 {%- set metrics = [
-    ('recency', 'recency_days', 'upper_bound', '<=', 'features.recency_days is not null'),
-    ('frequency', 'frequency', 'lower_bound', '>=', 'features.frequency > 0'),
-    ('monetary', 'monetary', 'lower_bound', '>=', 'features.frequency > 0'),
+    ('recency', 'recency_days', 'recency_days', 'upper_bound', '<=', 'features.recency_days is not null'),
+    ('frequency', 'frequency', 'frequency', 'lower_bound', '>=', 'features.frequency > 0'),
+    ('monetary', 'monetary', 'monetary_for_scoring', 'lower_bound', '>=', 'features.frequency > 0'),
 ] %}
-{%- for name, column, bound, admits, has_value in metrics %}
+{%- for name, metric, column, bound, admits, has_value in metrics %}
 
 {{ name }}_scores as (
 
@@ -48,7 +49,7 @@ rfm_segments as (
 
     from features
     inner join cut_points
-        on cut_points.metric = '{{ column }}'
+        on cut_points.metric = '{{ metric }}'
         and (cut_points.{{ bound }} is null or features.{{ column }} {{ admits }} cut_points.{{ bound }})
     where {{ has_value }}
     group by features.customer_id
@@ -137,7 +138,7 @@ final as (
         cast(high_low.has_valid_phone as boolean) as has_valid_phone,
         cast(high_low.is_email_invalid as boolean) as is_email_invalid,
         cast(high_low.is_phone_invalid as boolean) as is_phone_invalid,
-        cast(high_low.is_version_after_as_of as boolean) as is_version_after_as_of,
+        cast(high_low.attributes_known_at_as_of as boolean) as attributes_known_at_as_of,
         cast(high_low.registered_date as date) as registered_date,
         cast(high_low.tenure_days as integer) as tenure_days,
 
@@ -153,6 +154,7 @@ final as (
         cast(high_low.recency_days as integer) as recency_days,
         cast(high_low.frequency as integer) as frequency,
         cast(high_low.monetary as decimal(18, 2)) as monetary,
+        cast(high_low.monetary_for_scoring as decimal(18, 2)) as monetary_for_scoring,
         cast(high_low.avg_order_value as decimal(18, 2)) as avg_order_value,
         cast(high_low.orders_per_month as double) as orders_per_month,
         cast(high_low.annual_spend as decimal(18, 2)) as annual_spend,
@@ -162,6 +164,7 @@ final as (
         cast(high_low.cancelled_orders as integer) as cancelled_orders,
         cast(high_low.refund_rate as double) as refund_rate,
         cast(high_low.outlier_orders as integer) as outlier_orders,
+        cast(high_low.outlier_amount as decimal(18, 2)) as outlier_amount,
         cast(high_low.favourite_category as varchar) as favourite_category,
         cast(high_low.online_order_share as double) as online_order_share,
         cast(high_low.offline_order_share as double) as offline_order_share,

@@ -1,6 +1,7 @@
 {#-
     One row per customer with at least one order on or before D: the order features of the
-    snapshot. W = the rfm_window_days days ending on D; spend uses amount_for_value (outlier rule).
+    snapshot. W = the rfm_window_days days ending on D. Spend is the real amounts; only
+    monetary_for_scoring (the M score's input) follows the outlier handling of the config.
 -#}
 
 with
@@ -38,17 +39,18 @@ totals as (
         min(case when is_completed then order_date end) as first_order_date,
         max(case when is_completed then order_date end) as last_order_date,
         count(case when is_completed then 1 end) as lifetime_orders,
-        sum(case when is_completed then amount_for_value end) as lifetime_spend,
+        sum(case when is_completed then amount end) as lifetime_spend,
         count(case when is_refunded then 1 end) as refunded_orders,
         count(case when is_cancelled then 1 end) as cancelled_orders,
 
         -- window W
         count(case when is_completed and is_in_window then 1 end) as frequency,
-        sum(case when is_completed and is_in_window then amount_for_value end) as monetary,
-        count(case when is_completed and is_in_window and counts_in_value then 1 end)
-            as valued_orders,
+        sum(case when is_completed and is_in_window then amount end) as monetary,
+        sum(case when is_completed and is_in_window then amount_for_scoring end) as monetary_for_scoring,
         count(case when is_completed and is_in_window and is_amount_outlier then 1 end)
             as outlier_orders,
+        sum(case when is_completed and is_in_window and is_amount_outlier then amount end)
+            as outlier_amount,
         count(case when is_completed and is_in_window and channel_type = 'online' then 1 end)
             as online_orders,
         count(case when is_completed and is_in_window and channel_type = 'offline' then 1 end)
@@ -59,7 +61,7 @@ totals as (
             as discounted_orders,
 
         -- one year
-        sum(case when is_completed and is_in_annual_window then amount_for_value end) as annual_spend
+        sum(case when is_completed and is_in_annual_window then amount end) as annual_spend
 
     from orders_with_periods
     group by customer_id
@@ -73,7 +75,7 @@ category_ranks as (
         category,
         row_number() over (
             partition by customer_id
-            order by count(*) desc, sum(amount_for_value) desc, category asc
+            order by count(*) desc, sum(amount) desc, category asc
         ) as category_rank
 
     from orders
@@ -89,7 +91,7 @@ payment_ranks as (
         payment_method,
         row_number() over (
             partition by customer_id
-            order by count(*) desc, sum(amount_for_value) desc, payment_method asc
+            order by count(*) desc, sum(amount) desc, payment_method asc
         ) as payment_rank
 
     from orders
@@ -112,8 +114,10 @@ final as (
             / nullif(totals.lifetime_orders + totals.refunded_orders, 0) as refund_rate,
         totals.frequency,
         coalesce(totals.monetary, 0) as monetary,
-        coalesce(totals.monetary, 0) / nullif(totals.valued_orders, 0) as avg_order_value,
+        coalesce(totals.monetary_for_scoring, 0) as monetary_for_scoring,
+        coalesce(totals.monetary, 0) / nullif(totals.frequency, 0) as avg_order_value,
         totals.outlier_orders,
+        coalesce(totals.outlier_amount, 0) as outlier_amount,
         coalesce(totals.annual_spend, 0) as annual_spend,
         totals.online_orders * 1.0 / nullif(totals.online_orders + totals.offline_orders, 0)
             as online_order_share,

@@ -1,8 +1,9 @@
 {#-
     One row per order on or before D of a customer in the snapshot, with its amount judged against
-    the outlier rule of the config and the amount every spend measure uses (amount_for_value).
-    The threshold comes from the completed orders in W (per customer type by default) and applies
-    to all of the snapshot's orders, so monetary, annual and lifetime spend treat an order alike.
+    the outlier rule of the config. Extreme amounts are flagged for review, never changed: every
+    published spend measure uses `amount`. `amount_for_scoring` is what the order contributes to the
+    M score's input (outliers.handling: keep = amount, cap = the threshold, exclude = 0).
+    The threshold comes from the completed orders in W (per customer type by default).
 -#}
 
 with
@@ -135,8 +136,7 @@ final as (
             when outlier_handling = 'cap' then outlier_threshold
             when outlier_handling = 'exclude' then cast(0 as decimal(18, 2))
             else amount
-        end as amount_for_value,
-        not (outlier_handling = 'exclude' and coalesce(amount > outlier_threshold, false)) as counts_in_value,
+        end as amount_for_scoring,
 
         -- timestamps
         ordered_at,

@@ -55,8 +55,9 @@ metric_values as (
 
     select
         'monetary' as metric,
-        cast(monetary as decimal(18, 2)) as metric_value,
-        cast(monetary as decimal(18, 2)) as ranking_value
+        {#- the M score's input: monetary unless the config caps or excludes outliers #}
+        cast(monetary_for_scoring as decimal(18, 2)) as metric_value,
+        cast(monetary_for_scoring as decimal(18, 2)) as ranking_value
     from features
     where frequency > 0
 

@@ -19,9 +19,6 @@ final as (
         annual_spend_window_days,
         complaint_window_days,
 
-        -- point in time
-        use_later_versions_when_missing,
-
         -- outliers
         outlier_method,
         outlier_iqr_multiplier,

@@ -1,8 +1,10 @@
 {#-
-    One row per customer known on D: the latest version updated on or before D (not `_is_latest`,
-    which is the winner over all time and may be newer than D), among versions registered on or
-    before D; optional fields missing in it are filled from the customer's earlier versions.
-    Versions newer than D count only with point_in_time.use_later_versions_when_missing.
+    One row per customer registered on or before D, whatever the updated_at of their versions (most
+    CRM exports hold only the current version). Attributes are those of the latest version updated on
+    or before D (not `_is_latest`, the winner over all time, which may be newer than D); when none was,
+    those of the earliest version known, with attributes_known_at_as_of false. Optional fields missing
+    in the version used are filled from the customer's earlier versions. Existence: the registered_at
+    of the version used is on or before D.
 -#}
 {#- The optional fields a version missing them takes from the customer's earlier versions. -#}
 {%- set history_fields = [
@@ -18,12 +20,6 @@ source as (
 
 ),
 
-settings as (
-
-    select * from {{ ref('stg_config__settings') }}
-
-),
-
 versions as (
 
     select
@@ -32,10 +28,6 @@ versions as (
         source.updated_at < {{ as_of_cutoff() }} as is_known_on_as_of
 
     from source
-    cross join settings
-    where
-        source.registered_at < {{ as_of_cutoff() }}
-        and (source.updated_at < {{ as_of_cutoff() }} or settings.use_later_versions_when_missing)
 
 ),
 
@@ -156,7 +148,9 @@ with_history as (
 
 as_of_version as (
 
-    select * from with_history where version_rank = 1
+    select *
+    from with_history
+    where version_rank = 1 and registered_at < {{ as_of_cutoff() }}
 
 ),
 
@@ -237,7 +231,7 @@ final as (
         {%- endfor %}
         nullif(rtrim({{ dbt.concat(filled_flags) }}, ','), '') as fields_filled_from_history,
         _invalid_fields as invalid_fields,
-        not is_known_on_as_of as is_version_after_as_of,
+        is_known_on_as_of as attributes_known_at_as_of,
 
         -- timestamps
         registered_at,
