@@ -5,7 +5,6 @@ import dagster as dg
 from pipelines import jobs, schedules
 from pipelines.extract import assets as extract
 from pipelines.publish import assets as publish
-from pipelines.quality import definitions as quality
 from pipelines.resources import SourceDirectory, Warehouse
 from pipelines.transform import config_asset, dbt
 
@@ -13,7 +12,6 @@ defs = dg.Definitions.merge(
     extract.defs,
     config_asset.defs,
     dbt.defs,
-    quality.defs,
     publish.defs,
     jobs.defs,
     schedules.defs,

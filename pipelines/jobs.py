@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.partitions import quarterly_partitions
-from pipelines.quality.results import RECORDING_HOOKS
+from pipelines.quality.results import record_failed_runs
 
 QUARTERLY_JOB = "quarterly_segments"
 
+# Partitioned like every asset it selects (the quarter); the run is tagged with its quarter and
+# launcher by its first steps (pipelines.partitions.tag_run), however it was launched.
 quarterly_job = dg.define_asset_job(
     name=QUARTERLY_JOB,
     selection=dg.AssetSelection.all(),
-    partitions_def=quarterly_partitions,
     description="Extract, transform, check and publish the segmentation of one quarter.",
-    # After every step, the run's check results so far go to main.quality_results (failed runs too).
-    hooks=RECORDING_HOOKS,
 )
 
-defs = dg.Definitions(jobs=[quarterly_job])
+defs = dg.Definitions(jobs=[quarterly_job], sensors=[record_failed_runs])

@@ -39,3 +39,28 @@ quarterly_partitions = build_quarterly_partitions(first_partition_quarter())
 def partition_quarter(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> Quarter:
     """The quarter a run's partition key stands for."""
     return Quarter.parse(context.partition_key)
+
+
+QUARTER_TAG = "segments/quarter"
+LAUNCHED_BY_TAG = "segments/launched_by"
+
+
+def launched_by(tags: dict[str, str]) -> str:
+    """Who started a run, from the tags Dagster and `segments` put on it."""
+    if tags.get(LAUNCHED_BY_TAG):
+        return tags[LAUNCHED_BY_TAG]
+    if "dagster/schedule_name" in tags:
+        return "schedule"
+    if tags.get("dagster/from_ui") == "true":
+        return "ui"
+    return "api"
+
+
+def tag_run(context: dg.AssetExecutionContext) -> None:
+    """Tag the run with its quarter (`2025Q4`) and who launched it (cli, schedule, ui), however it was
+    started: job runs, backfills and materialisations from the asset graph alike."""
+    tags = context.run.tags
+    wanted = {QUARTER_TAG: str(partition_quarter(context)), LAUNCHED_BY_TAG: launched_by(tags)}
+    missing = {key: value for key, value in wanted.items() if tags.get(key) != value}
+    if missing:
+        context.instance.add_run_tags(context.run_id, missing)

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from pipelines import settings
 from pipelines.quarters import Quarter
@@ -42,22 +43,40 @@ def prepare_instance_home() -> Path:
     return home
 
 
+def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    """'check <name> on <asset>: <what it observed>' for every failed blocking check of the run."""
+    return [
+        f"check {e.check_name} on {e.asset_key.to_user_string()}: {_observed(e)}"
+        for e in result.get_asset_check_evaluations()
+        if not e.passed and e.severity == dg.AssetCheckSeverity.ERROR
+    ]
+
+
+def _observed(evaluation: dg.AssetCheckEvaluation) -> str:
+    """What a failed check saw: its description (GX checks), else the rows a dbt test found."""
+    if evaluation.description:
+        return evaluation.description
+    failed = evaluation.metadata.get("dagster_dbt/failed_row_count")
+    return f"{failed.value} failing rows (dbt test)" if failed is not None else "failed"
+
+
 def step_failures(result: dg.ExecuteInProcessResult) -> list[str]:
     """'<step>: <root cause>' for every failed step, and failed blocking checks."""
-    from pipelines.quality.gate import failed_blocking_checks
-
     messages = []
     for event in result.all_events:
         if event.is_step_failure:
             error = event.event_specific_data.error
-            # A failed blocking check is reported below, with what it observed.
-            if error.cls_name == "DagsterAssetCheckFailedError":
+            # A failed blocking check (or dbt test) is reported below, with what it observed.
+            if error.cls_name in (
+                "DagsterAssetCheckFailedError",
+                "DagsterDbtCliRuntimeError",
+            ) and failed_checks(result):
                 continue
             # Dagster wraps the user's exception; report the user's, not the wrapper or its causes.
             while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
                 error = error.cause
             messages.append(f"{event.step_key}: {error.message.strip()}")
-    return messages + failed_blocking_checks(result)
+    return messages + failed_checks(result)
 
 
 def _process_alive(pid: int) -> bool:
@@ -108,6 +127,9 @@ def run_quarters(quarters: Sequence[Quarter]) -> bool:
     """Run the quarterly job for each quarter in order; stop at the first failure."""
     from pipelines.definitions import defs
     from pipelines.jobs import QUARTERLY_JOB
+    from pipelines.partitions import LAUNCHED_BY_TAG
+    from pipelines.quality.results import record_run
+    from pipelines.resources import Warehouse
 
     home = prepare_instance_home()
     job = defs.resolve_job_def(QUARTERLY_JOB)
@@ -118,10 +140,19 @@ def run_quarters(quarters: Sequence[Quarter]) -> bool:
             started = time.monotonic()
             print(f"segments: running {quarter} (as of {quarter.as_of}, partition {quarter.partition_key})")
             result = job.execute_in_process(
-                partition_key=quarter.partition_key, instance=instance, raise_on_error=False
+                partition_key=quarter.partition_key,
+                instance=instance,
+                raise_on_error=False,
+                tags={LAUNCHED_BY_TAG: "cli"},
             )
             elapsed = time.monotonic() - started
             if not result.success:
+                # A run that publishes records its check results itself; a failed one, here.
+                try:
+                    with Warehouse().connect() as conn:
+                        record_run(instance, result.dagster_run, conn)
+                except duckdb.Error as exc:
+                    print(f"segments: quality_results not written: {exc}", file=sys.stderr)
                 print(
                     f"segments: {quarter} FAILED after {elapsed:.1f}s (run {result.run_id})", file=sys.stderr
                 )

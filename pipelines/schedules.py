@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 import dagster as dg
 
 from pipelines.jobs import quarterly_job
+from pipelines.partitions import LAUNCHED_BY_TAG
 from pipelines.quarters import Quarter
 from pipelines.settings import TIMEZONE
 
@@ -32,7 +33,9 @@ def quarterly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     # A manual evaluation (e.g. a test tick in the UI without a time) uses the current time.
     scheduled: datetime = context.scheduled_execution_time or datetime.now(UTC)
     partition_key = quarter_to_run(scheduled.date()).partition_key
-    return dg.RunRequest(run_key=partition_key, partition_key=partition_key)
+    return dg.RunRequest(
+        run_key=partition_key, partition_key=partition_key, tags={LAUNCHED_BY_TAG: "schedule"}
+    )
 
 
 defs = dg.Definitions(schedules=[quarterly_schedule])

@@ -15,3 +15,9 @@
 {% macro postgres__regexp_like(expression, pattern) -%}
     ({{ expression }} ~ '{{ pattern }}')
 {%- endmacro %}
+
+{#- Java regex; the pattern's backslashes are doubled because Spark unescapes string literals
+    (assumes spark.sql.parser.escapedStringLiterals = false, the default). -#}
+{% macro spark__regexp_like(expression, pattern) -%}
+    ({{ expression }} rlike '{{ pattern | replace('\\', '\\\\') }}')
+{%- endmacro %}

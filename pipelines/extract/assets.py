@@ -4,13 +4,17 @@ Asset keys are `[source system, table]` (`crm/customers`, `shop/orders`, `helpde
 the keys dagster-dbt gives the matching dbt sources, so lineage joins up without translator code.
 """
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import dagster as dg
+import duckdb
 
+from pipelines.config import load_config
 from pipelines.extract.load import load_source
 from pipelines.extract.sources import CRM_CUSTOMERS, SOURCES, SourceSpec
-from pipelines.partitions import quarterly_partitions
+from pipelines.partitions import quarterly_partitions, tag_run
+from pipelines.quality import checks
 from pipelines.resources import SourceDirectory, Warehouse
 
 ACCOUNTING_SQL = """
@@ -37,21 +41,33 @@ def _describe(spec: SourceSpec) -> str:
 
 
 def build_extract_asset(spec: SourceSpec) -> dg.AssetsDefinition:
-    """The asset that (re)loads one source; orders and tickets wait for the CRM to know customer ids."""
+    """The asset that (re)loads one source, with its checks; orders and tickets wait for the CRM to
+    know customer ids."""
+    asset = dg.AssetKey(spec.asset_key)
 
     @dg.asset(
-        key=spec.asset_key,
+        key=asset,
         description=_describe(spec),
         group_name="extract",
         partitions_def=quarterly_partitions,
         deps=[CRM_CUSTOMERS.asset_key] if spec.checks_customer else [],
+        check_specs=[
+            checks.spec(
+                asset,
+                "row_accounting",
+                f"Every {spec.name} row read is kept, quarantined or superseded; none is lost.",
+                blocking=True,
+            ),
+            *checks.raw_check_specs(spec),
+        ],
         kinds={"duckdb"},
         pool="duckdb",
         metadata={"source": spec.name, "key": spec.key},
     )
     def _extract(
         context: dg.AssetExecutionContext, warehouse: Warehouse, sources: SourceDirectory
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
+        tag_run(context)
         source_dir = sources.resolve(context.log.info)
         loaded_at = datetime.now(UTC)
         context.log.info(f"Loading {spec.name} from {source_dir}")
@@ -61,52 +77,58 @@ def build_extract_asset(spec: SourceSpec) -> dg.AssetsDefinition:
             f"{spec.name}: read {result.rows_read:,}, kept {result.rows_kept:,}, quarantined "
             f"{result.rows_quarantined:,}, superseded {result.rows_superseded:,}"
         )
-        return dg.MaterializeResult(
+        yield dg.MaterializeResult(
             metadata={
                 "dagster/row_count": result.rows_kept,
                 **{k: v for k, v in result.metadata().items() if k != "source"},
                 "table": f"{spec.schema}.{spec.table}",
             }
         )
+        quality = load_config().quality
+        with warehouse.connect(read_only=True) as conn:
+            yield accounting_result(conn, spec)
+            evaluations = {
+                "raw_schema_and_keys": checks.raw_schema_and_keys(conn, spec),
+                "load_volume_and_quarantine": checks.load_volume_and_quarantine(conn, spec, quality),
+            }
+        for name, evaluation in evaluations.items():
+            warning = name == "load_volume_and_quarantine"
+            context.log.info(f"{name}: {'passed' if evaluation.passed else 'FAILED'}: {evaluation.summary()}")
+            yield evaluation.to_check_result(asset, name, warning=warning)
 
     return _extract
 
 
-def build_accounting_check(spec: SourceSpec) -> dg.AssetChecksDefinition:
-    """Blocking check: rows read = kept + quarantined + superseded, as recorded and as stored."""
-
-    @dg.asset_check(
-        asset=dg.AssetKey(spec.asset_key),
-        name="row_accounting",
-        blocking=True,
-        description=f"Every {spec.name} row read is kept, quarantined or superseded; none is lost.",
-        pool="duckdb",
+def accounting_result(conn: duckdb.DuckDBPyConnection, spec: SourceSpec) -> dg.AssetCheckResult:
+    """Blocking: rows read = kept + quarantined + superseded, as recorded and as stored."""
+    row = conn.execute(
+        ACCOUNTING_SQL.format(table=f"{spec.schema}.{spec.table}"), {"source": spec.name}
+    ).fetchone()
+    read, kept, quarantined, superseded, t_kept, t_superseded, t_quarantined = row
+    balanced = read == kept + quarantined + superseded
+    stored = (kept, superseded, quarantined) == (t_kept, t_superseded, t_quarantined)
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey(spec.asset_key),
+        check_name="row_accounting",
+        passed=bool(balanced and stored),
+        description=None
+        if balanced and stored
+        else (
+            f"rows_read={read} != kept + quarantined + superseded, or stored_kept={t_kept}, "
+            f"stored_superseded={t_superseded}, stored_quarantined={t_quarantined} differ from the audit"
+        ),
+        metadata={
+            "rows_read": read,
+            "rows_kept": kept,
+            "rows_quarantined": quarantined,
+            "rows_superseded": superseded,
+            "stored_kept": t_kept,
+            "stored_superseded": t_superseded,
+            "stored_quarantined": t_quarantined,
+        },
     )
-    def _check(warehouse: Warehouse) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as conn:
-            row = conn.execute(
-                ACCOUNTING_SQL.format(table=f"{spec.schema}.{spec.table}"), {"source": spec.name}
-            ).fetchone()
-        read, kept, quarantined, superseded, t_kept, t_superseded, t_quarantined = row
-        balanced = read == kept + quarantined + superseded
-        stored = (kept, superseded, quarantined) == (t_kept, t_superseded, t_quarantined)
-        return dg.AssetCheckResult(
-            passed=bool(balanced and stored),
-            metadata={
-                "rows_read": read,
-                "rows_kept": kept,
-                "rows_quarantined": quarantined,
-                "rows_superseded": superseded,
-                "stored_kept": t_kept,
-                "stored_superseded": t_superseded,
-                "stored_quarantined": t_quarantined,
-            },
-        )
-
-    return _check
 
 
 extract_assets = [build_extract_asset(spec) for spec in SOURCES]
-accounting_checks = [build_accounting_check(spec) for spec in SOURCES]
 
-defs = dg.Definitions(assets=extract_assets, asset_checks=accounting_checks)
+defs = dg.Definitions(assets=dg.with_source_code_references(extract_assets))

@@ -1,12 +1,10 @@
-"""History and BI publishing: quarter-keyed history in the warehouse, published to a read-only file.
+"""Publishing the history (dbt models in `dbt_project/models/history/`) to a read-only file for BI.
 
-- `history.py`: the authoritative history (schema `history` of the working warehouse), one full
-  copy per quarter, replaced as a whole in one transaction when a quarter is re-run.
-- `pii.py`: masking and salted hashing of contact data, as DuckDB macros.
-- `tables.py`, `manifest.py`: the published tables and which of their files are current.
-- `files.py`, `database.py`, `publisher.py`: versioned Parquet files, the DuckDB file built aside and
-  swapped in atomically, the Parquet mirror and the clean-up of superseded files.
-- `assets.py`: the Dagster assets, checks and freshness check of the `history` and `publish` groups.
+- `contacts.py`, `pii.py`: the one history table written in Python, masked contacts and salted hash.
+- `tables.py`: what is published, read from the dbt manifest (`meta.publish`).
+- `manifest.py`, `files.py`, `database.py`, `publisher.py`: versioned Parquet files, the DuckDB file
+  built aside and swapped in atomically, the Parquet mirror and the clean-up of superseded files.
+- `assets.py`: the publish asset; `report.py`: its Markdown metadata.
 
 See docs/publish.md for the design and README.md for how BI tools connect.
 """

@@ -3,8 +3,8 @@
 Large tables are views over the immutable versioned Parquet files (absolute paths), so building
 the file takes milliseconds and never copies earlier quarters; small tables are physical copies.
 Schema `meta` holds the manifest (which file backs which table partition) and who published it.
-Every table, view and column carries a comment (its description) for BI tools to show; see
-pipelines/publish/descriptions.py for where each description comes from.
+Every table, view and column carries a comment (its description, from the dbt YAML of the model or
+source it publishes) for BI tools to show.
 The file is written in DuckDB storage format v1.0.0, so BI tools with an older DuckDB can open it.
 """
 
@@ -15,9 +15,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.descriptions import DbtColumns, table_column_descriptions
 from pipelines.publish.manifest import Entry
-from pipelines.publish.tables import PUBLISHED_TABLES, PublishedTable
+from pipelines.publish.tables import PublishedTable
 
 STORAGE_VERSION = "v1.0.0"
 ALIAS = "published"
@@ -31,7 +30,7 @@ MANIFEST_COLUMNS = {
     "the latest snapshot only, that snapshot.",
     "partitioned": "True when the file is one partition of its table; false for the single file of a table "
     "of the latest snapshot.",
-    "source_version": "The write of history the file was made from (history.snapshots.version; "
+    "source_version": "The write of history the file was made from (history.history_snapshots.version; "
     "'earlier>later' for a migration); a newer write makes the file stale.",
     "file": "Path of the Parquet file, relative to the directory of this DuckDB file.",
     "rows": "Rows in the file.",
@@ -110,12 +109,11 @@ def build_database(
     published_dir: Path,
     entries: Sequence[Entry],
     info: Mapping[str, object],
-    dbt_columns: DbtColumns,
+    tables: Sequence[PublishedTable],
 ) -> list[str]:
     """Write a complete published file at `target` (a temporary name) from `conn` (the warehouse).
 
-    `dbt_columns` holds the dbt models' column descriptions. Returns the columns left without a
-    description (`schema.table.column`), normally none.
+    Returns the columns left without a description (`schema.table.column`), normally none.
     """
     target.unlink(missing_ok=True)
     conn.execute(
@@ -123,7 +121,7 @@ def build_database(
     )
     undocumented = []
     try:
-        for table in PUBLISHED_TABLES:
+        for table in tables:
             files = sorted(
                 (entry for entry in entries if entry.table == table.name),
                 key=lambda entry: entry.snapshot_date,
@@ -135,8 +133,7 @@ def build_database(
             params = {"snapshot_date": date.min} if "$snapshot_date" in select else {}
             conn.execute(f"create {kind} {ALIAS}.main.{table.name} as {select}", params)
             conn.execute(f"comment on {kind} {ALIAS}.main.{table.name} is {_quote(table.description)}")
-            described = table_column_descriptions(table, dbt_columns)
-            undocumented += _comment_columns(conn, "main", table.name, described)
+            undocumented += _comment_columns(conn, "main", table.name, table.columns)
         _write_meta(conn, entries, info)
         undocumented += _comment_columns(conn, "meta", "manifest", MANIFEST_COLUMNS)
         undocumented += _comment_columns(conn, "meta", "publish", PUBLISH_COLUMNS)

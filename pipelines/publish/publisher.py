@@ -19,10 +19,8 @@ import duckdb
 
 from pipelines.publish import files
 from pipelines.publish.database import build_database, read_published
-from pipelines.publish.descriptions import dbt_column_descriptions
-from pipelines.publish.history import snapshot_versions
 from pipelines.publish.manifest import Entry, desired_entries, plan
-from pipelines.publish.tables import PUBLISHED_TABLES, TABLES_BY_NAME
+from pipelines.publish.tables import PublishedTable, published_tables
 
 
 class NothingToPublishError(RuntimeError):
@@ -49,19 +47,29 @@ def new_publish_id(run_id: str, now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%S%f}-{run_id[:8]}"
 
 
+def snapshot_versions(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
+    """(snapshot date, version of its current write) in history, oldest first; empty before the first."""
+    found = conn.execute(
+        "select count(*) from duckdb_tables() "
+        "where schema_name = 'history' and table_name = 'history_snapshots'"
+    ).fetchone()[0]
+    if not found:
+        return []
+    return conn.execute("select snapshot_date, version from history.history_snapshots order by 1").fetchall()
+
+
 def write_version(
-    conn: duckdb.DuckDBPyConnection, published_dir: Path, entry: Entry, publish_id: str
+    conn: duckdb.DuckDBPyConnection, published_dir: Path, table: PublishedTable, entry: Entry, publish_id: str
 ) -> Entry:
     """Write one table partition to its immutable versioned file (via a temporary name)."""
-    table = TABLES_BY_NAME[entry.table]
     relative = files.version_file(table.name, table.partition_column, entry.snapshot_date, publish_id)
     target = published_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = files.temporary_name(target, "write")
     path = str(staged).replace("'", "''")
+    params = {"snapshot_date": entry.snapshot_date} if table.partition_column else {}
     rows = conn.execute(
-        f"copy ({table.query}) to '{path}' (format parquet, compression zstd)",
-        {"snapshot_date": entry.snapshot_date},
+        f"copy ({table.query}) to '{path}' (format parquet, compression zstd)", params
     ).fetchone()[0]
     files.replace_atomically(staged, target)
     return entry.made(relative, int(rows))
@@ -76,11 +84,12 @@ def publish(
 ) -> PublishResult:
     """Bring the published directory up to date with history (read through `conn`).
 
-    `dbt_manifest` is the dbt manifest whose model column descriptions the published columns copied
-    from the marts carry.
+    `dbt_manifest` is the manifest of the dbt build that wrote history: it says what is published
+    and describes every column.
     """
     started = time.monotonic()
-    dbt_columns = dbt_column_descriptions(dbt_manifest)
+    tables = published_tables(dbt_manifest)
+    by_name = {table.name: table for table in tables}
     with files.publish_lock(published_dir, log):
         database = published_dir / files.DATABASE_NAME
         publish_id = new_publish_id(run_id, datetime.now(UTC))
@@ -89,7 +98,7 @@ def publish(
         if not snapshots:
             raise NothingToPublishError("history holds no snapshot yet: materialize the history assets first")
         the_plan = plan(
-            desired_entries(snapshots, PUBLISHED_TABLES),
+            desired_entries(snapshots, tables),
             previous.entries if previous else [],
             lambda entry: (published_dir / entry.file).is_file(),
         )
@@ -97,7 +106,10 @@ def publish(
             f"Publishing {len(snapshots)} snapshots: {len(the_plan.write)} files to write, "
             f"{len(the_plan.keep)} unchanged, {len(the_plan.drop)} dropped"
         )
-        written = [write_version(conn, published_dir, entry, publish_id) for entry in the_plan.write]
+        written = [
+            write_version(conn, published_dir, by_name[entry.table], entry, publish_id)
+            for entry in the_plan.write
+        ]
         entries = sorted(the_plan.keep + written)
 
         staged = published_dir / f".{files.DATABASE_NAME}.{publish_id}.tmp"
@@ -108,7 +120,7 @@ def publish(
             "latest_snapshot": snapshots[-1][0],
             "snapshots": len(snapshots),
         }
-        undocumented = build_database(conn, staged, published_dir, entries, info, dbt_columns)
+        undocumented = build_database(conn, staged, published_dir, entries, info, tables)
         swap_in(staged, database)
         published_at = datetime.now(UTC)
         files.write_record(published_dir, publish_id, published_at, (entry.file for entry in entries))
@@ -120,7 +132,7 @@ def publish(
 
         mirror = {
             files.mirror_file(
-                entry.table, TABLES_BY_NAME[entry.table].partition_column, entry.snapshot_date
+                entry.table, by_name[entry.table].partition_column, entry.snapshot_date
             ): entry.file
             for entry in entries
         }

@@ -1,27 +1,27 @@
-"""The published tables (CONTRACT section 5): grain, how they are partitioned, and where rows come from.
+"""The published tables, read from the dbt manifest: every model or source whose YAML says
+`meta: publish: {...}` (dbt_project/models/history/_history__models.yml explains the keys).
 
-`scope` decides the files: `snapshot` tables get one Parquet file per snapshot date (partition
-column `snapshot_date`), `migration` one per later snapshot of a pair (`to_snapshot`), `latest`
-one file for the latest snapshot. `stored` decides the DuckDB file: `view` reads the Parquet files
-(the large tables, so that a publish never copies earlier quarters), `table` is a physical copy
-(small tables, a few rows per snapshot).
-
-Column descriptions (shown by BI tools as column comments) have one home each: `mart` names the dbt
-model whose column descriptions (its YAML, read from the dbt manifest) apply to the columns copied
-from it, and `columns` describes the columns the publish and quality code adds, written next to the
-SQL that creates them.
+Adding a published table is therefore one dbt model and its YAML. A table partitioned by a column
+gets one Parquet file per value (`to_snapshot` for migrations, which show two writes of history);
+one without gets a single file, that of the latest snapshot. Column descriptions come from the
+node's YAML, over those of the model named in `columns_from` (the mart a history table copies).
 """
 
+from __future__ import annotations
+
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
 
-from pipelines.publish.history import CONTACT_COLUMNS, MART_COPIES, MIGRATION_COLUMNS, sql
-from pipelines.quality.results import COLUMN_DESCRIPTIONS as QUALITY_RESULT_COLUMNS
+MIGRATION_COLUMN = "to_snapshot"
+LEADING_COLUMNS = {"snapshot_date": ("snapshot_date",), MIGRATION_COLUMN: ("from_snapshot", "to_snapshot")}
 
-PARTITION_COLUMNS = {"snapshot": "snapshot_date", "migration": "to_snapshot"}
-# Columns a published table starts with (the partition column is appended last by hive readers).
-LEADING_COLUMNS = {"snapshot": ("snapshot_date",), "migration": ("from_snapshot", "to_snapshot")}
+
+class ManifestMissingError(FileNotFoundError):
+    """No dbt manifest to read the published tables from."""
 
 
 @dataclass(frozen=True)
@@ -30,107 +30,67 @@ class PublishedTable:
 
     name: str
     description: str
-    scope: Literal["snapshot", "migration", "latest"]
+    relation: str
     stored: Literal["view", "table"]
-    query: str
-    mart: str | None = None
+    partition_column: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
 
     @property
-    def partition_column(self) -> str | None:
-        """The hive partition column of the Parquet files (not stored inside them), if any."""
-        return PARTITION_COLUMNS.get(self.scope)
+    def scope(self) -> Literal["snapshot", "migration", "latest"]:
+        if self.partition_column is None:
+            return "latest"
+        return "migration" if self.partition_column == MIGRATION_COLUMN else "snapshot"
 
     @property
     def leading_columns(self) -> tuple[str, ...]:
-        return LEADING_COLUMNS.get(self.scope, ())
+        """Columns the table starts with (hive readers append the partition column last)."""
+        return LEADING_COLUMNS.get(self.partition_column or "", ())
+
+    @property
+    def query(self) -> str:
+        if self.partition_column is None:
+            return f"select * from {self.relation}"
+        # The partition column lives in the directory name (hive layout), not in the file.
+        column = self.partition_column
+        return f"select * exclude ({column}) from {self.relation} where {column} = $snapshot_date"
 
 
-def _mart(history_table: str) -> str:
-    """The dbt model a history table copies (`marts.dim_customers` -> `dim_customers`)."""
-    return MART_COPIES[history_table].split(".")[-1]
+def _described(node: Mapping[str, Any]) -> dict[str, str]:
+    return {
+        name: (column.get("description") or "").strip()
+        for name, column in node.get("columns", {}).items()
+        if (column.get("description") or "").strip()
+    }
 
 
-def _snapshot_rows(table: str, column: str = "snapshot_date") -> str:
-    # The partition column lives in the directory name (hive layout), not in the file.
-    return f"select * exclude ({column}) from history.{table} where {column} = $snapshot_date"
+@cache
+def _published_tables(manifest_path: Path, modified: float) -> tuple[PublishedTable, ...]:
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    tables = []
+    for node in [*models.values(), *manifest["sources"].values()]:
+        publish = node.get("config", {}).get("meta", {}).get("publish") or node.get("meta", {}).get("publish")
+        if not publish:
+            continue
+        columns = _described(models[publish["columns_from"]]) if "columns_from" in publish else {}
+        name = node.get("identifier") or node.get("alias") or node["name"]
+        tables.append(
+            PublishedTable(
+                name=node["name"],
+                description=" ".join(node.get("description", "").split()),
+                relation=f"{node['schema']}.{name}",
+                stored=publish.get("stored", "table"),
+                partition_column=publish.get("partition_by"),
+                columns=columns | _described(node),
+            )
+        )
+    return tuple(sorted(tables, key=lambda table: table.name))
 
 
-PUBLISHED_TABLES = (
-    PublishedTable(
-        "segment_history",
-        "One row per snapshot date and customer: RFM features, scores, segments, tiers and strategy.",
-        "snapshot",
-        "view",
-        _snapshot_rows("segment_history"),
-        mart=_mart("segment_history"),
-    ),
-    PublishedTable(
-        "tag_history",
-        "One row per snapshot date, customer and tag_code: the three-level tags.",
-        "snapshot",
-        "view",
-        _snapshot_rows("tag_history"),
-        mart=_mart("tag_history"),
-    ),
-    PublishedTable(
-        "segment_summary",
-        "One row per snapshot date and segment: customers, shares, revenue and mean R/F/M.",
-        "snapshot",
-        "table",
-        _snapshot_rows("segment_summary"),
-        mart=_mart("segment_summary"),
-    ),
-    PublishedTable(
-        "rfm_calibration",
-        "One row per snapshot date, RFM metric and score: the cut points used (recalibrated per snapshot).",
-        "snapshot",
-        "table",
-        _snapshot_rows("rfm_calibration"),
-        mart=_mart("rfm_calibration"),
-    ),
-    PublishedTable(
-        "quality_results",
-        "One row per snapshot date and quality check: outcome, severity, observed value and threshold.",
-        "snapshot",
-        "table",
-        _snapshot_rows("quality_results"),
-        columns=QUALITY_RESULT_COLUMNS,
-    ),
-    PublishedTable(
-        "segment_migration",
-        "One row per pair of consecutive snapshots, origin and destination segment: customers moving "
-        "(origin newly_registered: registered since the earlier snapshot).",
-        "migration",
-        "table",
-        _snapshot_rows("segment_migration", "to_snapshot"),
-        columns=MIGRATION_COLUMNS,
-    ),
-    PublishedTable(
-        "customer_segments",
-        "One row per customer: the latest snapshot of segment_history, with masked name and phone and "
-        "a salted contact hash.",
-        "latest",
-        "view",
-        sql("customer_segments"),
-        mart=_mart("segment_history"),
-        columns=CONTACT_COLUMNS,
-    ),
-    PublishedTable(
-        "customer_tags",
-        "One row per customer and tag_code: the latest snapshot of tag_history.",
-        "latest",
-        "view",
-        "select * from history.tag_history where snapshot_date = $snapshot_date",
-        mart=_mart("tag_history"),
-    ),
-    PublishedTable(
-        "tag_catalog",
-        "One row per tag_code: definition, data source and rule of every tag (as of the latest snapshot).",
-        "latest",
-        "table",
-        "select * from history.tag_catalog where snapshot_date = $snapshot_date",
-        mart=_mart("tag_catalog"),
-    ),
-)
-TABLES_BY_NAME = {table.name: table for table in PUBLISHED_TABLES}
+def published_tables(manifest_path: Path) -> tuple[PublishedTable, ...]:
+    """Every published table of the dbt project whose manifest is at `manifest_path`."""
+    if not manifest_path.is_file():
+        raise ManifestMissingError(
+            f"no dbt manifest at {manifest_path}: run `make install` (dbt parse) or a dbt build first"
+        )
+    return _published_tables(manifest_path, manifest_path.stat().st_mtime)

@@ -1,10 +1,7 @@
-"""Data quality: Great Expectations suites as Dagster asset checks, the gate in front of publishing,
-and the `quality_results` table.
+"""Data quality beyond the dbt tests: Great Expectations suites evaluated in the step of the asset
+they judge (raw schema, load volume and quarantine, drift between quarters), and `quality_results`.
 
-- `gx.py`: load a suite from `expectations/`, validate a bounded frame, build Data Docs.
-- `profiles.py` + `sql/`: the bounded frames, computed in DuckDB.
-- `evaluate.py`: each check as a plain function of a connection (what the tests call).
-- `checks.py`: the Dagster asset checks (which are blocking, which warn).
-- `outcomes.py`, `gate.py`: the run's check outcomes from the event log; `blocking_failures`.
-- `results.py`: `main.quality_results`, written by a hook of the quarterly job after every step.
+- `checks.py`: the checks (specs and evaluations); `gx.py`: suites in `expectations/`, validated on
+  small frames that `frames.py` + `sql/` compute in DuckDB.
+- `results.py`: `main.quality_results`, written once per run from the run's check results.
 """

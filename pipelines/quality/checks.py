@@ -1,206 +1,234 @@
-"""Data-quality asset checks: Great Expectations suites (expectations/*.json) on bounded frames, one
-check per validated asset and severity.
+"""The Great Expectations checks, evaluated in the step of the asset they judge.
 
-| asset                                  | blocking                          | warning                    |
-|----------------------------------------|-----------------------------------|----------------------------|
-| crm/customers, shop/orders,            | raw_schema_and_keys               | load_volume_and_quarantine |
-|   helpdesk/tickets                     |   (+ row_accounting, extract)     |                            |
-| intermediate/int_customers_features    | customer_features                 |                            |
-| intermediate/int_customers_rfm_scored  | rfm_scores                        |                            |
-| marts/dim_customers                    | segments                          | mean_monetary_shift        |
-| marts/fct_segment_summary              | segment_shares                    | segment_share_drift        |
-| marts/fct_customer_tags                | tags_in_catalog                   |                            |
+GX keeps what dbt tests cannot express well; every row-level rule of the models is a dbt test.
 
-The dbt tests of the models are asset checks too (dagster-dbt; severity error = blocking).
+| asset                                | blocking                            | warning                    |
+|--------------------------------------|-------------------------------------|----------------------------|
+| crm/customers, shop/orders,          | row_accounting, raw_schema_and_keys | load_volume_and_quarantine |
+|   helpdesk/tickets (extract step)    |                                     |                            |
+| published/segments (publish step,    |                                     | segment_share_drift,       |
+|   reading history before publishing) |                                     | mean_monetary_shift        |
 
-Warnings are declared `blocking=True` but always report severity WARN: Dagster then runs them before
-the assets downstream of what they check (so their results are recorded before history is
-written) and never stops anything for them (only a failed ERROR-severity result blocks).
+A check's spec belongs to its asset (`check_specs`), so Dagster stores each result for the quarter
+it judged, runs nothing downstream of a failed blocking check, and offers no separate "Execute"
+that would run without a quarter. Each check is a plain function of a connection returning an
+`Evaluation`, which the tests call on crafted warehouses.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 import dagster as dg
-from dagster_dbt import get_asset_key_for_model
+import duckdb
+import pandas as pd
 
-from pipelines.config import load_config
-from pipelines.extract.sources import SOURCES, SourceSpec
-from pipelines.quality import evaluate
-from pipelines.quality.gx import DataDocs
-from pipelines.quarters import Quarter
-from pipelines.resources import Warehouse
-from pipelines.transform.dbt import dbt_models
+from pipelines.config import Quality
+from pipelines.extract.sources import SourceSpec
+from pipelines.partitions import quarterly_partitions
+from pipelines.quality import frames
+from pipelines.quality.gx import SuiteResult, plain, validate
 
-FEATURES = get_asset_key_for_model([dbt_models], "int_customers_features")
-RFM_SCORED = get_asset_key_for_model([dbt_models], "int_customers_rfm_scored")
-DIM_CUSTOMERS = get_asset_key_for_model([dbt_models], "dim_customers")
-SEGMENT_SUMMARY = get_asset_key_for_model([dbt_models], "fct_segment_summary")
-CUSTOMER_TAGS = get_asset_key_for_model([dbt_models], "fct_customer_tags")
-
-# Every asset a quality check of this module validates. An asset that must not run before the
-# quality verdict (history, publishing) should list these as deps: Dagster then runs their blocking
-# checks first and skips it when one fails (pipelines/quality/gate.py double-checks).
-GATED_ASSETS: tuple[dg.AssetKey, ...] = (
-    *(dg.AssetKey(spec.asset_key) for spec in SOURCES),
-    FEATURES,
-    RFM_SCORED,
-    DIM_CUSTOMERS,
-    SEGMENT_SUMMARY,
-    CUSTOMER_TAGS,
-)
+# Frames longer than this are cut short in the check metadata.
+METADATA_ROWS = 30
 
 
-def run_quarter(context: dg.AssetCheckExecutionContext) -> Quarter:
-    """The quarter of the run: the checks are not partitioned themselves (partitioned checks are a
-    Dagster preview), the quarterly run they belong to is."""
-    partition = context.run.tags.get("dagster/partition")
-    if partition is None:
-        raise ValueError(
-            f"run {context.run.run_id} has no partition: quality checks run for a quarter "
-            "(materialise with --partition, e.g. 2025-10-01)"
+@dataclass(frozen=True)
+class Evaluation:
+    """The verdict of one check: its suites' results, the observed values and the thresholds."""
+
+    suites: Sequence[SuiteResult]
+    observed: Mapping[str, Any]
+    thresholds: Mapping[str, Any] = field(default_factory=dict)
+    note: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return all(s.success for s in self.suites)
+
+    @property
+    def failed_expectations(self) -> list[str]:
+        """`<column>: found <observed>, expected <bound> (<expectation>)`, prefixed with the suite
+        when the check runs several."""
+        prefix = len(self.suites) > 1
+        return [f"{s.suite}: {f}" if prefix else f for s in self.suites for f in s.failed_expectations]
+
+    def summary(self) -> str:
+        """One line: what failed with the observed values, or how many expectations held."""
+        if self.passed:
+            total = sum(len(s.outcomes) for s in self.suites)
+            return f"all {total} expectations met" + (f" ({self.note})" if self.note else "")
+        return "; ".join(self.failed_expectations)
+
+    def to_check_result(self, asset: dg.AssetKey, name: str, warning: bool) -> dg.AssetCheckResult:
+        # Numbers observed and their bounds are top-level metadata, so Dagster plots them per quarter.
+        numbers = {
+            key: value
+            for key, value in {**plain(dict(self.observed)), **_prefixed(self.thresholds)}.items()
+            if isinstance(value, int | float) and not isinstance(value, bool)
+        }
+        metadata: dict[str, Any] = {
+            **numbers,
+            "observed": dg.MetadataValue.json(plain(dict(self.observed))),
+            "failed_expectations": dg.MetadataValue.json(self.failed_expectations),
+            "gx_suites": ", ".join(f"expectations/{s.suite}.json" for s in self.suites),
+        }
+        if self.note:
+            metadata["note"] = self.note
+        return dg.AssetCheckResult(
+            asset_key=asset,
+            check_name=name,
+            passed=self.passed,
+            severity=dg.AssetCheckSeverity.WARN if warning else dg.AssetCheckSeverity.ERROR,
+            description=self.summary(),
+            metadata=metadata,
         )
-    return Quarter.parse(partition)
 
 
-def data_docs(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> DataDocs:
-    """Where this run's GX results and Data Docs go: `$SEGMENTS_DATA_DIR/quality/`."""
-    quarter = run_quarter(context)
-    return DataDocs(warehouse.paths().data_dir / "quality", f"{quarter.as_of}_{context.run.run_id[:8]}")
+def _prefixed(thresholds: Mapping[str, Any]) -> dict[str, Any]:
+    return {f"threshold_{key}": value for key, value in plain(dict(thresholds)).items()}
 
 
-def _report(
-    context: dg.AssetCheckExecutionContext, name: str, evaluation: evaluate.Evaluation, warning: bool = False
-) -> dg.AssetCheckResult:
-    verdict = "passed" if evaluation.passed else ("WARNING" if warning else "FAILED")
-    context.log.info(f"{name} {verdict}: {evaluation.summary()}")
-    return evaluation.to_check_result(warning=warning)
+def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as JSON-friendly dicts (capped at METADATA_ROWS)."""
+    return json.loads(frame.head(METADATA_ROWS).to_json(orient="records", date_format="iso"))
 
 
-def build_raw_checks(spec: SourceSpec) -> list[dg.AssetChecksDefinition]:
-    """The GX checks of one raw source: schema and keys (blocking), load volume and quarantine (warning)."""
-    asset = dg.AssetKey(spec.asset_key)
+def _row(frame: pd.DataFrame) -> dict[str, Any]:
+    """The single row of a profile frame (empty dict for an empty frame)."""
+    rows = _rows(frame)
+    return rows[0] if rows else {}
 
-    @dg.asset_check(
+
+def spec(asset: dg.AssetKey, name: str, description: str, blocking: bool) -> dg.AssetCheckSpec:
+    """A check of `asset`, partitioned like it: its results belong to the quarter they judged."""
+    return dg.AssetCheckSpec(
+        name=name,
         asset=asset,
-        name="raw_schema_and_keys",
-        blocking=True,
-        description=(
-            f"Blocking: {spec.schema}.{spec.table} has every contract column with its type, and its "
-            f"latest versions carry a unique, non-null {spec.key}"
-            + ("" if spec.may_be_empty else " and are not empty")
-            + " (GX raw_schema, raw_keys)."
-        ),
-        pool="duckdb",
+        description=description,
+        blocking=blocking,
+        partitions_def=quarterly_partitions,
     )
-    def _schema_and_keys(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as conn:
-            evaluation = evaluate.raw_schema_and_keys(conn, spec, data_docs(context, warehouse))
-        return _report(context, "raw_schema_and_keys", evaluation)
 
-    @dg.asset_check(
-        asset=asset,
-        name="load_volume_and_quarantine",
-        blocking=True,  # for ordering only: the result is a WARN, see the module docstring
-        description=(
-            f"Warning: {spec.name} is not empty, and the share of its rows sent to quarantine and the rows "
-            "read versus the previous load stay within config quality.max_quarantine_rate / "
-            "max_volume_change (GX raw_load)."
+
+# ---------------------------------------------------------------------------------- raw sources
+
+
+def raw_check_specs(source: SourceSpec) -> list[dg.AssetCheckSpec]:
+    asset = dg.AssetKey(source.asset_key)
+    not_empty = "" if source.may_be_empty else " and are not empty"
+    return [
+        spec(
+            asset,
+            "raw_schema_and_keys",
+            f"{source.schema}.{source.table} has every contract column with its type, and its latest "
+            f"versions carry a unique, non-null {source.key}{not_empty} (GX raw_schema, raw_keys).",
+            blocking=True,
         ),
-        pool="duckdb",
+        spec(
+            asset,
+            "load_volume_and_quarantine",
+            f"Warning: {source.name} is not empty, and the share of its rows sent to quarantine and the "
+            "rows read versus the previous load stay within config quality.max_quarantine_rate / "
+            "max_volume_change (GX raw_load).",
+            blocking=False,
+        ),
+    ]
+
+
+def raw_schema_and_keys(conn: duckdb.DuckDBPyConnection, source: SourceSpec) -> Evaluation:
+    """Blocking: the raw table has the contract's columns and types; latest keys unique, not null."""
+    schema = frames.raw_schema(conn, source)
+    keys = frames.raw_keys(conn, source)
+    expected = frames.expected_columns(conn, source)
+    missing = sorted(set(expected) - set(schema["column_spec"]))
+    # An empty orders or tickets source is legitimate (load_volume_and_quarantine warns); an empty CRM
+    # leaves nobody to segment.
+    min_rows = 0 if source.may_be_empty else 1
+    return Evaluation(
+        suites=[
+            validate(schema, "raw_schema", {"expected_columns": expected}),
+            validate(keys, "raw_keys", {"min_rows": min_rows}),
+        ],
+        observed={**_row(keys), "columns": len(schema), "missing_columns": missing},
+        thresholds={"null_keys": 0, "duplicate_keys": 0, "min_latest_rows": min_rows},
     )
-    def _load(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-        quality = load_config().quality
-        with warehouse.connect(read_only=True) as conn:
-            evaluation = evaluate.load_volume_and_quarantine(
-                conn, spec, quality, data_docs(context, warehouse)
-            )
-        return _report(context, "load_volume_and_quarantine", evaluation, warning=True)
-
-    return [_schema_and_keys, _load]
 
 
-def build_model_check(
-    asset: dg.AssetKey, name: str, description: str, evaluator: Callable[..., evaluate.Evaluation]
-) -> dg.AssetChecksDefinition:
-    """A blocking check of a dbt model: `evaluator(conn, docs)` on a read-only connection."""
-
-    @dg.asset_check(asset=asset, name=name, blocking=True, description=description, pool="duckdb")
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-        with warehouse.connect(read_only=True) as conn:
-            evaluation = evaluator(conn, data_docs(context, warehouse))
-        return _report(context, name, evaluation)
-
-    return _check
-
-
-def build_drift_check(
-    asset: dg.AssetKey, name: str, description: str, evaluator: Callable[..., evaluate.Evaluation]
-) -> dg.AssetChecksDefinition:
-    """A warning comparing the snapshot with the previous one: `evaluator(conn, snapshot, quality,
-    run_id, docs)` on a writable connection (it records this snapshot as the next one's baseline)."""
-
-    # blocking=True for ordering only: the result is a WARN, see the module docstring.
-    @dg.asset_check(asset=asset, name=name, blocking=True, description=description, pool="duckdb")
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: Warehouse) -> dg.AssetCheckResult:
-        quality = load_config().quality
-        snapshot = run_quarter(context).as_of
-        with warehouse.connect() as conn:
-            evaluation = evaluator(conn, snapshot, quality, context.run.run_id, data_docs(context, warehouse))
-        return _report(context, name, evaluation, warning=True)
-
-    return _check
+def load_volume_and_quarantine(
+    conn: duckdb.DuckDBPyConnection, source: SourceSpec, quality: Quality
+) -> Evaluation:
+    """Warning: the source is empty, or its quarantine share or volume versus its previous load moved."""
+    load = frames.raw_load(conn, source)
+    parameters = {
+        "max_quarantine_rate": quality.max_quarantine_rate,
+        "max_volume_change": quality.max_volume_change,
+        "min_volume_change": -quality.max_volume_change,
+    }
+    return Evaluation(
+        suites=[validate(load, "raw_load", parameters)],
+        observed=_row(load) or {"loads": 0},
+        thresholds={
+            "min_rows_read": 1,
+            "max_quarantine_rate": quality.max_quarantine_rate,
+            "max_volume_change": quality.max_volume_change,
+        },
+        note=None if len(load) and load["previous_rows_read"].notna().all() else "no previous load",
+    )
 
 
-model_checks = [
-    build_model_check(
-        FEATURES,
-        "customer_features",
-        "Blocking: one row per customer (keys unique, not null), a non-empty population, no negative "
-        "counts, spend or day counts, rates in [0, 1] (GX customer_features on a whole-table profile).",
-        evaluate.customer_features,
-    ),
-    build_model_check(
-        RFM_SCORED,
-        "rfm_scores",
-        "Blocking: R, F and M scores are never null, in 1..5, and monotonic in their metric (a better "
-        "value never gets a lower score; equal values share a score) (GX rfm_scores, per metric x score).",
-        evaluate.rfm_scores,
-    ),
-    build_model_check(
-        DIM_CUSTOMERS,
-        "segments",
-        "Blocking: a non-empty snapshot, keys unique and not null, exactly one segment of the config per "
-        "customer, every customer registered on or before D present (GX segments).",
-        evaluate.segments,
-    ),
-    build_drift_check(
-        DIM_CUSTOMERS,
-        "mean_monetary_shift",
-        "Warning: the mean monetary moved by more than config quality.max_mean_monetary_change since "
-        "the previous snapshot (GX monetary_shift).",
-        evaluate.mean_monetary_shift,
-    ),
-    build_model_check(
-        SEGMENT_SUMMARY,
-        "segment_shares",
-        "Blocking: at least one segment, segments of the config, customer shares in [0, 1] summing to 1 "
-        "and segment sizes adding up to the customers of dim_customers (GX segment_shares).",
-        evaluate.segment_shares,
-    ),
-    build_drift_check(
-        SEGMENT_SUMMARY,
-        "segment_share_drift",
-        "Warning: a segment's share of customers moved more than config "
-        "quality.max_segment_share_change_points since the previous snapshot (GX segment_share_drift).",
-        evaluate.segment_share_drift,
-    ),
-    build_model_check(
-        CUSTOMER_TAGS,
-        "tags_in_catalog",
-        "Blocking: every tag of the snapshot exists in the tag catalog with the catalog's levels, "
-        "attribute and (for fixed values) value (GX customer_tags, per distinct tag).",
-        evaluate.tags_in_catalog,
-    ),
-]
-raw_checks = [check for spec in SOURCES for check in build_raw_checks(spec)]
-quality_checks = [*raw_checks, *model_checks]
+# ---------------------------------------------------------------------------------- drift warnings
+
+
+def drift_check_specs(asset: dg.AssetKey) -> list[dg.AssetCheckSpec]:
+    return [
+        spec(
+            asset,
+            "segment_share_drift",
+            "Warning: a segment's share of customers moved more than config "
+            "quality.max_segment_share_change_points since the previous snapshot in history "
+            "(GX segment_share_drift).",
+            blocking=False,
+        ),
+        spec(
+            asset,
+            "mean_monetary_shift",
+            "Warning: the mean monetary moved by more than config quality.max_mean_monetary_change since "
+            "the previous snapshot in history (GX monetary_shift).",
+            blocking=False,
+        ),
+    ]
+
+
+def segment_share_drift(conn: duckdb.DuckDBPyConnection, snapshot: date, quality: Quality) -> Evaluation:
+    """Warning: a segment's share moved more than the configured points since the previous snapshot."""
+    drift = frames.segment_share_drift(conn, snapshot)
+    bound = quality.max_segment_share_change_points
+    previous = drift["previous_snapshot"].iloc[0] if len(drift) else None
+    return Evaluation(
+        suites=[validate(drift, "segment_share_drift", {"max_points": bound})],
+        observed={
+            "previous_snapshot": previous,
+            "max_moved_points": float(drift["moved_points"].max()) if len(drift) else None,
+            "segments": _rows(drift),
+        },
+        thresholds={"max_segment_share_change_points": bound},
+        note=None if previous else "no previous snapshot to compare with",
+    )
+
+
+def mean_monetary_shift(conn: duckdb.DuckDBPyConnection, snapshot: date, quality: Quality) -> Evaluation:
+    """Warning: the mean monetary changed more than the configured fraction since the previous one."""
+    shift = frames.mean_monetary_shift(conn, snapshot)
+    bound = quality.max_mean_monetary_change
+    observed = _row(shift)
+    return Evaluation(
+        suites=[validate(shift, "monetary_shift", {"max_change": bound, "min_change": -bound})],
+        observed=observed,
+        thresholds={"max_mean_monetary_change": bound},
+        note=None if observed.get("previous_snapshot") else "no previous snapshot to compare with",
+    )

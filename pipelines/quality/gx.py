@@ -1,16 +1,11 @@
-"""Great Expectations 1.x, called directly: load a suite from `expectations/`, validate a bounded
-pandas frame against it, and (during runs) store the result and its Data Docs page under the data dir.
+"""Great Expectations 1.x, called directly: load a suite from `expectations/` and validate a bounded
+pandas frame against it in an ephemeral context.
 
 Suites are versioned JSON files (`expectations/<name>.json`, GX's own suite format); thresholds that
 come from the config are suite parameters (`{"$PARAMETER": "max_quarantine_rate"}`) passed at
 validation time, so a suite file never holds a business's numbers. Frames handed to GX are always
-small (aggregates, per-score or per-segment tables, column lists): the row-level work stays in DuckDB.
-
-Two modes:
-- `validate(frame, suite)` uses an ephemeral context (nothing written): unit tests, quick looks.
-- `validate(frame, suite, docs=DataDocs(...))` uses a file context rooted at
-  `$SEGMENTS_DATA_DIR/quality/gx` (derived state, rebuilt from `expectations/` on every call),
-  keeps the validation result and renders its Data Docs page into `$SEGMENTS_DATA_DIR/quality/data_docs`.
+small (aggregates, per-segment tables, column lists): the row-level work stays in DuckDB. Dagster is
+the only store of results (check metadata, and `quality_results` in the warehouse); GX keeps nothing.
 
 great_expectations is imported inside the functions: it takes seconds to import, and loading the
 Dagster definitions (UI, CLI) must not pay for it.
@@ -33,70 +28,6 @@ from pipelines.settings import EXPECTATIONS_DIR
 DATASOURCE = "quality_frames"
 BATCH_DEFINITION = "whole_frame"
 
-# The file context's configuration: no analytics (machines here are offline), no progress bars in
-# the run logs, Data Docs written outside the context folder so that their path is stable.
-_CONTEXT_YML = """\
-# Written by pipelines/quality/gx.py on every validation: derived state, do not edit.
-config_version: 4.0
-analytics_enabled: false
-progress_bars:
-  globally: false
-  metric_calculations: false
-stores:
-  expectations_store:
-    class_name: ExpectationsStore
-    store_backend: {{class_name: TupleFilesystemStoreBackend, base_directory: expectations/}}
-  validation_results_store:
-    class_name: ValidationResultsStore
-    store_backend: {{class_name: TupleFilesystemStoreBackend, base_directory: validations/}}
-  checkpoint_store:
-    class_name: CheckpointStore
-    store_backend:
-      class_name: TupleFilesystemStoreBackend
-      suppress_store_backend_id: true
-      base_directory: checkpoints/
-  validation_definition_store:
-    class_name: ValidationDefinitionStore
-    store_backend: {{class_name: TupleFilesystemStoreBackend, base_directory: validation_definitions/}}
-expectations_store_name: expectations_store
-validation_results_store_name: validation_results_store
-checkpoint_store_name: checkpoint_store
-data_docs_sites:
-  local_site:
-    class_name: SiteBuilder
-    show_how_to_buttons: false
-    store_backend:
-      class_name: TupleFilesystemStoreBackend
-      base_directory: {docs_dir}
-    site_index_builder:
-      class_name: DefaultSiteIndexBuilder
-      # The index lists the latest results only: it is rebuilt after every validation by reading
-      # each result it lists, so an unbounded index made every check slower with each quarter
-      # (0.4 s -> 1 s per check after 8 quarters). Older pages stay on disk, quality_results keeps
-      # every verdict.
-      validation_results_limit: {index_limit}
-"""
-
-# How many validation results the Data Docs index lists (the latest 2-3 runs of the quarterly job).
-INDEX_LIMIT = 40
-
-
-@dataclass(frozen=True)
-class DataDocs:
-    """Where a run keeps GX results and Data Docs (`<quality_dir>/gx`, `<quality_dir>/data_docs`),
-    and the name the results are grouped under in the Data Docs index (snapshot and Dagster run)."""
-
-    quality_dir: Path
-    run_name: str
-
-    @property
-    def site_dir(self) -> Path:
-        return self.quality_dir / "data_docs"
-
-    @property
-    def index(self) -> Path:
-        return self.site_dir / "index.html"
-
 
 @dataclass(frozen=True)
 class ExpectationOutcome:
@@ -110,9 +41,7 @@ class ExpectationOutcome:
 
     def describe(self) -> str:
         """E.g. `customers: found 0, expected >= 1 (column_min_to_be_between)` (failure messages)."""
-        target = self.column or " vs ".join(
-            str(self.kwargs[k]) for k in ("column_A", "column_B") if k in self.kwargs
-        )
+        target = self.column
         observed = self.observed
         if isinstance(observed, dict) and "unexpected_values" in observed:
             # a value test on a profile: show the offending values (one row: the value itself)
@@ -126,13 +55,12 @@ class ExpectationOutcome:
 
 @dataclass(frozen=True)
 class SuiteResult:
-    """A suite's verdict on a frame, and where its Data Docs page is (when built)."""
+    """A suite's verdict on a frame."""
 
     suite: str
     success: bool
     outcomes: list[ExpectationOutcome]
     parameters: dict[str, Any] = field(default_factory=dict)
-    data_docs_page: Path | None = None
 
     @property
     def failures(self) -> list[ExpectationOutcome]:
@@ -165,63 +93,23 @@ def load_suite_dict(name: str) -> dict[str, Any]:
 
 
 def validate(
-    frame: pd.DataFrame,
-    suite_name: str,
-    parameters: Mapping[str, Any] | None = None,
-    docs: DataDocs | None = None,
+    frame: pd.DataFrame, suite_name: str, parameters: Mapping[str, Any] | None = None
 ) -> SuiteResult:
-    """Validate `frame` (small!) against the suite; with `docs`, store the result and build its page."""
+    """Validate `frame` (small!) against the suite `expectations/<suite_name>.json`."""
     import great_expectations as gx
 
     params = {k: plain(v) for k, v in (parameters or {}).items()}
-    suite_dict = load_suite_dict(suite_name)
-    if docs is None:
-        context = _ephemeral_context()
-        suite = gx.ExpectationSuite(**suite_dict)
-        batch = _batch_definition(context, suite_name).get_batch(batch_parameters={"dataframe": frame})
-        result = batch.validate(suite, expectation_parameters=params, result_format="SUMMARY")
-        page = None
-    else:
-        result, page = _validate_with_docs(gx, frame, suite_dict, params, docs)
+    suite = gx.ExpectationSuite(**load_suite_dict(suite_name))
+    batch = _batch_definition(_ephemeral_context(), suite_name).get_batch(
+        batch_parameters={"dataframe": frame}
+    )
+    result = batch.validate(suite, expectation_parameters=params, result_format="SUMMARY")
     return SuiteResult(
         suite=suite_name,
         success=bool(result.success),
         outcomes=[_outcome(r) for r in result.results],
         parameters=params,
-        data_docs_page=page,
     )
-
-
-def _validate_with_docs(
-    gx: Any, frame: pd.DataFrame, suite_dict: dict[str, Any], params: dict[str, Any], docs: DataDocs
-) -> tuple[Any, Path | None]:
-    from great_expectations.core.run_identifier import RunIdentifier
-
-    context = _file_context(docs)
-    name = suite_dict["name"]
-    suite = context.suites.add_or_update(gx.ExpectationSuite(**suite_dict))
-    batch_definition = _batch_definition(context, name)
-    definition = context.validation_definitions.add_or_update(
-        gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
-    )
-    checkpoint = context.checkpoints.add_or_update(
-        gx.Checkpoint(
-            name=name,
-            validation_definitions=[definition],
-            actions=[gx.checkpoint.UpdateDataDocsAction(name="data_docs")],
-            result_format="SUMMARY",
-        )
-    )
-    run = checkpoint.run(
-        batch_parameters={"dataframe": frame},
-        expectation_parameters=params,
-        run_id=RunIdentifier(run_name=docs.run_name),
-    )
-    [(identifier, result)] = run.run_results.items()
-    urls = context.get_docs_sites_urls(resource_identifier=identifier)
-    url = urls[0].get("site_url") if urls else None
-    page = Path(url.removeprefix("file://")) if url and url.startswith("file://") else None
-    return result, page
 
 
 @functools.cache
@@ -246,23 +134,14 @@ def _batch_definition(context: Any, name: str) -> Any:
     ) or asset.add_batch_definition_whole_dataframe(BATCH_DEFINITION)
 
 
-def _file_context(docs: DataDocs) -> Any:
-    import great_expectations as gx
-
-    root = docs.quality_dir / "gx"
-    root.mkdir(parents=True, exist_ok=True)
-    docs.site_dir.mkdir(parents=True, exist_ok=True)
-    (root / "great_expectations.yml").write_text(
-        _CONTEXT_YML.format(docs_dir=f"{docs.site_dir}/", index_limit=INDEX_LIMIT)
-    )
-    return gx.get_context(mode="file", project_root_dir=str(docs.quality_dir))
-
-
 def _outcome(result: Any) -> ExpectationOutcome:
     config = result.expectation_config
     kwargs = {k: plain(v) for k, v in config.kwargs.items() if k not in ("batch_id",)}
     details = result.result or {}
-    if "observed_value" in details:
+    if details.get("missing_count"):
+        # a set that should be contained: name what is missing (observed_value is null then)
+        observed = {"missing": plain(details.get("partial_missing_list", [])[:10])}
+    elif "observed_value" in details:
         observed = plain(details["observed_value"])
     elif details.get("unexpected_count"):
         observed = {
@@ -296,8 +175,6 @@ def _bounds(kwargs: Mapping[str, Any]) -> str:
         values = kwargs["value_set"]
         shown = values if len(values) <= 8 else [*values[:8], "..."]
         return f"in {shown}"
-    if "column_A" in kwargs:
-        return f"{kwargs['column_A']} > {kwargs['column_B']}"
     return ""
 
 

@@ -1,142 +1,121 @@
-"""`main.quality_results`: one row per snapshot and check, for every check of a run (GX checks, the
-extraction's row accounting, dbt tests), written from the run's Dagster events.
+"""`main.quality_results`: one row per snapshot and check, the latest result of each check for that
+quarter (GX checks, row accounting, dbt tests), written once per run from the run's check results.
 
-A job hook records after every step (success or failure), so the table also holds the results of
-a run that failed a blocking check, which is when people need them most. Each recording replaces
-the snapshot's rows: a re-run of a quarter replaces what the previous run of that quarter wrote.
-After a step that reported no new check result the table is left as it is.
+A run that publishes writes them in its publish step (the published file then carries them); a run
+that fails is recorded when it ends: by `segments run` itself, or by `record_failed_runs`, a sensor
+the Dagster daemon evaluates for runs launched from the UI or the schedule. Rewriting a quarter's
+rows replaces what earlier runs of that quarter wrote for the same checks. Columns are documented with the dbt
+source `quality.quality_results` (dbt_project/models/history/_history__sources.yml).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
+from typing import Any
 
 import dagster as dg
 import duckdb
 
-from pipelines.quality.outcomes import CheckOutcome, run_outcomes
 from pipelines.quarters import Quarter
 
-TABLE = "quality_results"
-# The columns, in table order, with the description the published file shows for each (their one
-# home: pipelines.publish copies the table into history and comments the published columns from here).
-COLUMN_DESCRIPTIONS = {
-    "snapshot_date": "The snapshot (as-of date, last day of a quarter) the run checked.",
-    "check_name": "Name of the quality check (GX suite, extraction row accounting or dbt test).",
-    "asset_key": "The asset the check validates (Dagster asset key, slash-separated).",
-    "passed": "True when the check passed.",
-    "severity": "blocking (a failure fails the run and stops publishing) or warning.",
-    "observed": "JSON: the values the check measured.",
-    "threshold": "What the observed values had to satisfy (text or JSON).",
-    "description": "One line: what failed, or how many expectations held.",
-    "run_id": "The Dagster run that executed the check.",
-    "checked_at": "When the check reported (else when its result was recorded), UTC.",
-}
-COLUMNS = tuple(COLUMN_DESCRIPTIONS)
-DDL = f"""
-create table if not exists {TABLE} (
+DDL = """
+create table if not exists main.quality_results (
     snapshot_date date not null,
     check_name varchar not null,
     asset_key varchar not null,
     passed boolean,
     severity varchar not null,
     observed varchar,
-    threshold varchar,
     description varchar,
     run_id varchar not null,
     checked_at timestamp with time zone
 )
 """
+COLUMNS = ("snapshot_date", "check_name", "asset_key", "passed", "severity", "observed", "description")
 
 
-def rows(outcomes: Sequence[CheckOutcome], snapshot: date, run_id: str) -> list[tuple]:
-    """The table rows of a run's outcomes (only checks that reported; see the gate for the others)."""
-    now = datetime.now(UTC)
-    return [
-        (
-            snapshot,
-            o.check_name,
-            o.asset,
-            o.passed,
-            o.severity,
-            json.dumps(o.observed, default=str, ensure_ascii=False),
-            o.threshold,
-            o.description,
-            run_id,
-            o.checked_at or now,
-        )
-        for o in outcomes
-        if o.evaluated
-    ]
+def _metadata_value(value: Any) -> Any:
+    return getattr(value, "value", value)
+
+
+def row(snapshot: date, check: dg.AssetCheckEvaluation | dg.AssetCheckResult, blocking: bool) -> tuple:
+    """The table row of one check result."""
+    return (
+        snapshot,
+        check.check_name,
+        check.asset_key.to_user_string(),
+        check.passed,
+        "blocking" if blocking and check.severity == dg.AssetCheckSeverity.ERROR else "warning",
+        json.dumps(
+            {k: _metadata_value(v) for k, v in check.metadata.items()}, default=str, ensure_ascii=False
+        ),
+        check.description,
+    )
+
+
+def rows(evaluations: Iterable[dg.AssetCheckEvaluation], snapshot: date) -> list[tuple]:
+    """The table rows of a run's check evaluations (the latest per check, should one be retried)."""
+    latest = {(e.asset_key, e.check_name): e for e in evaluations}
+    return [row(snapshot, e, e.blocking) for e in latest.values()]
+
+
+def run_evaluations(instance: dg.DagsterInstance, run_id: str) -> list[dg.AssetCheckEvaluation]:
+    """The check results a run reported so far, oldest first."""
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=10_000
+    ).records
+    return [record.event_log_entry.dagster_event.event_specific_data for record in records]
 
 
 def write(conn: duckdb.DuckDBPyConnection, snapshot: date, run_id: str, table_rows: Sequence[tuple]) -> None:
-    """Replace the snapshot's rows by this run's, in one transaction."""
+    """Replace the snapshot's rows of the checks this run reported, in one transaction (a run that
+    evaluated only some checks, e.g. a re-publish, leaves the others' latest results alone)."""
     conn.execute(DDL)
+    now = datetime.now(UTC)
     conn.execute("begin transaction")
     try:
-        conn.execute(f"delete from {TABLE} where snapshot_date = ?", [snapshot])
+        conn.execute(
+            "create or replace temp table _run_results as select * from main.quality_results limit 0"
+        )
         if table_rows:
-            marks = ", ".join("?" * len(COLUMNS))
-            conn.executemany(f"insert into {TABLE} ({', '.join(COLUMNS)}) values ({marks})", list(table_rows))
+            conn.executemany(
+                f"insert into _run_results ({', '.join(COLUMNS)}, run_id, checked_at) "
+                f"values ({', '.join('?' * len(COLUMNS))}, ?, ?)",
+                [[*row, run_id, now] for row in table_rows],
+            )
+        conn.execute(
+            "delete from main.quality_results where snapshot_date = ? and (asset_key, check_name) in "
+            "(select (asset_key, check_name) from _run_results)",
+            [snapshot],
+        )
+        conn.execute("insert into main.quality_results select * from _run_results")
         conn.execute("commit")
     except BaseException:
         conn.execute("rollback")
         raise
 
 
-def record_run(
-    instance: dg.DagsterInstance,
-    run_id: str,
-    conn: duckdb.DuckDBPyConnection,
-    outcomes: Sequence[CheckOutcome] | None = None,
-) -> int:
-    """Write the quality_results rows of a partitioned run (so far); returns the number of rows.
-
-    `outcomes` are the run's, when the caller has just read them (`run_outcomes`).
-    """
-    run = instance.get_run_by_id(run_id)
-    partition = run.tags.get("dagster/partition") if run else None
+def record_run(instance: dg.DagsterInstance, run: dg.DagsterRun, conn: duckdb.DuckDBPyConnection) -> int:
+    """Write the quality_results rows of a partitioned run; returns the number of rows."""
+    partition = run.tags.get("dagster/partition")
     if partition is None:
         return 0
-    snapshot = Quarter.parse(partition).as_of
-    outcomes = run_outcomes(instance, run_id) if outcomes is None else outcomes
-    table_rows = rows(outcomes, snapshot, run_id)
-    write(conn, snapshot, run_id, table_rows)
+    table_rows = rows(run_evaluations(instance, run.run_id), Quarter.parse(partition).as_of)
+    write(conn, Quarter.parse(partition).as_of, run.run_id, table_rows)
     return len(table_rows)
 
 
-# What this process last wrote, for its latest run only: the checks that had reported and their
-# verdicts. A step that reported no check (an extraction, history, publishing) then costs one
-# event-log read.
-_last_recorded: dict[str, tuple] = {}
+@dg.run_failure_sensor(
+    name="record_failed_runs",
+    description="Writes the check results of a failed quarterly run to quality_results.",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+)
+def record_failed_runs(context: dg.RunFailureSensorContext) -> None:
+    """A failed run never reaches its publish step, which records the runs that succeed."""
+    from pipelines.resources import Warehouse
 
-
-def _record(context: dg.HookContext) -> None:
-    outcomes = run_outcomes(context.instance, context.run_id)
-    reported = tuple((o.asset, o.check_name, o.passed) for o in outcomes if o.evaluated)
-    if _last_recorded.get(context.run_id) == reported:
-        context.log.debug(f"quality_results: no new check result after step {context.step_key}")
-        return
-    with context.resources.warehouse.connect() as conn:
-        count = record_run(context.instance, context.run_id, conn, outcomes)
-    _last_recorded.clear()
-    _last_recorded[context.run_id] = reported
-    context.log.debug(f"quality_results: {count} check results of run {context.run_id} recorded")
-
-
-@dg.success_hook(required_resource_keys={"warehouse"})
-def record_quality_results(context: dg.HookContext) -> None:
-    """After every successful step: (re)write this run's rows of quality_results."""
-    _record(context)
-
-
-@dg.failure_hook(required_resource_keys={"warehouse"})
-def record_quality_results_on_failure(context: dg.HookContext) -> None:
-    """After every failed step (a blocking check that failed, a failed dbt build): the same."""
-    _record(context)
-
-
-RECORDING_HOOKS = {record_quality_results, record_quality_results_on_failure}
+    with Warehouse().connect() as conn:
+        count = record_run(context.instance, context.dagster_run, conn)
+    context.log.info(f"quality_results: {count} check results of run {context.dagster_run.run_id}")

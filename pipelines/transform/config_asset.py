@@ -7,7 +7,7 @@ config upstream of every model that uses it in the asset graph.
 import dagster as dg
 
 from pipelines.config import CONFIG_TABLES, load_config, write_config_tables
-from pipelines.partitions import quarterly_partitions
+from pipelines.partitions import quarterly_partitions, tag_run
 from pipelines.resources import Warehouse
 
 
@@ -26,6 +26,7 @@ from pipelines.resources import Warehouse
 )
 def segmentation_config(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Validate the segmentation config (fails fast naming the bad key or rule) and write its tables."""
+    tag_run(context)
     config = load_config()
     with warehouse.connect() as conn:
         write_config_tables(conn, config)

@@ -1,5 +1,10 @@
 """dbt models and tests as Dagster assets and checks, built per quarter with `as_of_date` as a dbt var.
 
+Two invocations of the same project: `dbt_models` (staging, intermediate, marts and their tests) and
+`dbt_history` (models/history: the quarter-keyed history and the latest views). Dagster runs the
+second only when the first succeeded and every blocking check upstream passed, so a quarter whose
+marts fail a test never reaches history, and nothing of it is published.
+
 The manifest is prepared at install time (`make install` runs `dbt parse`) or by `dagster dev`
 (`prepare_if_dev`), never on every import.
 """
@@ -14,7 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+    dbt_assets,
+)
 from packaging.version import Version
 
 from pipelines.partitions import partition_quarter, quarterly_partitions
@@ -25,9 +36,19 @@ from pipelines.settings import DBT_PROJECT_DIR
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
 
+HISTORY_SELECTION = "path:models/history"
+
 
 class SegmentsTranslator(DagsterDbtTranslator):
-    """Groups models by their dbt folder (staging / intermediate / marts); keys stay dbt's own."""
+    """Groups models by their dbt folder (staging / intermediate / marts / history); keys stay dbt's
+    own. dbt tests become checks of the quarter they judged (partitioned like their assets)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            settings=DagsterDbtTranslatorSettings(
+                enable_source_tests_as_checks=True, enable_code_references=True
+            )
+        )
 
     def get_asset_spec(
         self, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
@@ -37,6 +58,17 @@ class SegmentsTranslator(DagsterDbtTranslator):
         if props["resource_type"] in ("model", "seed", "snapshot") and len(props["fqn"]) > 2:
             spec = spec.replace_attributes(group_name=props["fqn"][1], kinds={"dbt", "duckdb"})
         return spec
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        # dagster-dbt makes its checks unpartitioned: their results would belong to no quarter.
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        return spec._replace(partitions_def=quarterly_partitions) if spec else None
 
 
 class SegmentsDbtCli(DbtCliResource):
@@ -62,37 +94,29 @@ def run_target_dir(data_dir: Path) -> Path:
     return data_dir / "dbt_target"
 
 
-def mart_docs_manifest(data_dir: Path) -> Path:
-    """The dbt manifest that describes the marts in `data_dir`'s warehouse.
+def built_manifest(data_dir: Path) -> Path:
+    """The dbt manifest that describes the tables in `data_dir`'s warehouse.
 
-    That of the last dbt build there (it built them, so it knows their current columns), else the
-    one dagster-dbt loads (`dbt parse` at install).
+    That of the last dbt build there (it built them, so it knows their current columns and what
+    is published), else the one dagster-dbt loads (`dbt parse` at install).
     """
     built = run_target_dir(data_dir) / "manifest.json"
     return built if built.is_file() else dbt_project.manifest_path
 
 
-def build_dbt_args(quarter: Quarter) -> list[str]:
-    """`dbt build` for one snapshot: every model and test, as of the quarter's last day."""
+def build_dbt_args(quarter: Quarter, history: bool = False) -> list[str]:
+    """`dbt build` for one snapshot, as of the quarter's last day."""
     # Unit tests check the SQL, not the data: `make test` runs them, quarterly runs skip them.
-    return [
-        "build",
-        "--exclude-resource-type",
-        "unit_test",
-        "--vars",
-        json.dumps({"as_of_date": quarter.as_of.isoformat()}),
-    ]
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if history:
+        # Incremental models: dbt-duckdb with several threads on one file is known to break them.
+        args += ["--threads", "1"]
+    return [*args, "--vars", json.dumps({"as_of_date": quarter.as_of.isoformat()})]
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    partitions_def=quarterly_partitions,
-    dagster_dbt_translator=SegmentsTranslator(),
-    pool="duckdb",
-)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
-    """Clean, feature, score, segment and tag the customers of one quarter (dbt build)."""
+def _build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, history: bool
+) -> Iterator:
     quarter = partition_quarter(context)
     # profiles.yml reads the warehouse path from DUCKDB_PATH; the dbt subprocess inherits it.
     os.environ["DUCKDB_PATH"] = str(warehouse.path)
@@ -100,11 +124,34 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     # A stable target path keeps dbt's partial-parse state between runs (dagster-dbt's default is a
     # fresh directory per run, which forces a full parse every time).
     target = run_target_dir(warehouse.paths().data_dir)
-    yield from dbt.cli(build_dbt_args(quarter), context=context, target_path=target).stream()
+    yield from dbt.cli(build_dbt_args(quarter, history), context=context, target_path=target).stream()
+
+
+_SHARED = {
+    "manifest": dbt_project.manifest_path,
+    "project": dbt_project,
+    "partitions_def": quarterly_partitions,
+    "dagster_dbt_translator": SegmentsTranslator(),
+    # One run per quarter: a ranged run would give dbt no single as-of date.
+    "backfill_policy": dg.BackfillPolicy.multi_run(1),
+    "pool": "duckdb",
+}
+
+
+@dbt_assets(exclude=HISTORY_SELECTION, **_SHARED)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
+    """Clean, feature, score, segment and tag the customers of one quarter (dbt build)."""
+    yield from _build(context, dbt, warehouse, history=False)
+
+
+@dbt_assets(select=HISTORY_SELECTION, name="dbt_history", **_SHARED)
+def dbt_history(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
+    """Replace the quarter in every history table and refresh the latest views (dbt build)."""
+    yield from _build(context, dbt, warehouse, history=True)
 
 
 defs = dg.Definitions(
-    assets=[dbt_models],
+    assets=dg.with_source_code_references([dbt_models, dbt_history]),
     # The dbt next to this interpreter: the venv's bin/ need not be on PATH (`.venv/bin/segments`).
     resources={
         "dbt": SegmentsDbtCli(

@@ -1,56 +1,45 @@
-"""Column descriptions of the published file: the dbt manifest gives the marts' columns theirs."""
+"""What is published, and how it is described, comes from one place: the dbt YAML (`meta.publish`)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from pipelines.publish.descriptions import ManifestMissingError, dbt_column_descriptions
-from pipelines.publish.history import MART_COPIES
-from pipelines.publish.tables import PUBLISHED_TABLES
-from pipelines.transform.dbt import dbt_project, mart_docs_manifest, run_target_dir
+from pipelines.publish.tables import ManifestMissingError, published_tables
+from pipelines.transform.dbt import built_manifest, dbt_project, run_target_dir
+from tests.publish.contract import TABLES
 
 
-@pytest.fixture(scope="module")
-def dbt_columns() -> dict[str, dict[str, str]]:
-    return dbt_column_descriptions(dbt_project.manifest_path)
+def test_the_dbt_yaml_publishes_exactly_the_contract_tables() -> None:
+    assert sorted(table.name for table in published_tables(dbt_project.manifest_path)) == sorted(TABLES)
 
 
-def test_every_column_of_every_mart_copied_into_history_has_a_dbt_description(
-    dbt_columns: dict[str, dict[str, str]],
-) -> None:
-    # The marts enforce their dbt contract, so their YAML lists exactly their columns.
-    models = [source.split(".")[-1] for source in MART_COPIES.values()]
-    for model in models:
-        assert dbt_columns.get(model), f"{model} is not in the dbt manifest or has no columns"
-        missing = [column for column, text in dbt_columns[model].items() if not text]
-        assert missing == [], f"{model}: describe these columns in its YAML: {missing}"
+def test_every_published_table_and_column_of_its_marts_is_described() -> None:
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    models = {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+    for table in published_tables(dbt_project.manifest_path):
+        assert table.description, table.name
         # Doc blocks are rendered, not published as `{{ doc(...) }}`.
-        assert not [column for column, text in dbt_columns[model].items() if "{{" in text], model
+        assert not [column for column, text in table.columns.items() if "{{" in text], table.name
+        origin = models.get(table.name)
+        columns_from = (origin or {}).get("config", {}).get("meta", {}).get("publish", {}).get("columns_from")
+        if columns_from:
+            # The mart enforces its contract, so its YAML lists exactly its columns: all described.
+            mart_columns = set(models[columns_from]["columns"])
+            assert mart_columns <= set(table.columns), f"{table.name}: {mart_columns - set(table.columns)}"
 
 
-def test_each_published_column_has_one_home_for_its_description(
-    dbt_columns: dict[str, dict[str, str]],
-) -> None:
-    for table in PUBLISHED_TABLES:
-        assert table.mart or table.columns, table.name
-        if table.mart:
-            assert table.mart in dbt_columns, table.name
-            both = set(table.columns) & set(dbt_columns[table.mart])
-            assert both == set(), f"{table.name}: {both} described both in dbt and in Python"
-        assert all(text.strip() for text in table.columns.values()), table.name
-
-
-def test_the_last_dbt_builds_manifest_describes_the_marts_else_the_installed_one(tmp_path: Path) -> None:
-    assert mart_docs_manifest(tmp_path) == dbt_project.manifest_path
+def test_the_last_dbt_builds_manifest_is_read_else_the_installed_one(tmp_path: Path) -> None:
+    assert built_manifest(tmp_path) == dbt_project.manifest_path
     built = run_target_dir(tmp_path) / "manifest.json"
     built.parent.mkdir()
-    built.write_text('{"nodes": {}}', encoding="utf-8")
-    assert mart_docs_manifest(tmp_path) == built
-    assert dbt_column_descriptions(built) == {}
+    built.write_text('{"nodes": {}, "sources": {}}', encoding="utf-8")
+    assert built_manifest(tmp_path) == built
+    assert published_tables(built) == ()
 
 
 def test_a_missing_manifest_fails_with_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(ManifestMissingError, match="dbt parse"):
-        dbt_column_descriptions(tmp_path / "manifest.json")
+        published_tables(tmp_path / "manifest.json")

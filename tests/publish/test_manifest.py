@@ -5,7 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from pipelines.publish.manifest import Entry, desired_entries, plan
-from pipelines.publish.tables import PUBLISHED_TABLES
+from pipelines.publish.tables import published_tables
+from pipelines.transform.dbt import dbt_project
+
+PUBLISHED_TABLES = published_tables(dbt_project.manifest_path)
 
 QUARTERS = [
     date(2024, 3, 31),

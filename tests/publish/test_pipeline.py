@@ -91,7 +91,8 @@ def test_backfill_builds_four_snapshots_in_order(backfill: Backfill) -> None:
     ] == SNAPSHOTS
     with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb"), read_only=True) as conn:
         assert [
-            r[0] for r in conn.execute("select snapshot_date from history.snapshots order by 1").fetchall()
+            r[0]
+            for r in conn.execute("select snapshot_date from history.history_snapshots order by 1").fetchall()
         ] == SNAPSHOTS
 
 
@@ -271,7 +272,8 @@ def test_a_publish_killed_midway_leaves_the_previous_file(backfill: Backfill) ->
     # Mark the last quarter's history as re-written, so that the publish has files to write.
     with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb")) as conn:
         conn.execute(
-            "update history.snapshots set version = 'changed' where snapshot_date = $d", {"d": LAST.as_of}
+            "update history.history_snapshots set version = 'changed' where snapshot_date = $d",
+            {"d": LAST.as_of},
         )
     killed = run([sys.executable, "-c", KILLED_PUBLISH, LAST.partition_key], backfill.env)
     assert killed.returncode == -9, killed.stdout[-3000:] + killed.stderr[-3000:]
@@ -286,7 +288,9 @@ def test_the_next_run_succeeds_without_disturbing_a_reader_and_keeps_row_counts(
     rerun = QUARTERS[1]
     counts = row_counts(backfill.published)
     with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb"), read_only=True) as conn:
-        versions = dict(conn.execute("select snapshot_date, version from history.snapshots").fetchall())
+        versions = dict(
+            conn.execute("select snapshot_date, version from history.history_snapshots").fetchall()
+        )
     reader = duckdb.connect(str(backfill.published), read_only=True)
     try:
         seen = reader.execute(
@@ -319,7 +323,7 @@ def test_the_next_run_succeeds_without_disturbing_a_reader_and_keeps_row_counts(
     assert row_counts(backfill.published) == counts
     assert not list(backfill.published.parent.glob(".segments.duckdb.*"))
     with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb"), read_only=True) as conn:
-        after = dict(conn.execute("select snapshot_date, version from history.snapshots").fetchall())
+        after = dict(conn.execute("select snapshot_date, version from history.history_snapshots").fetchall())
     assert {d for d in after if after[d] != versions[d]} == {rerun.as_of}
     with dg.DagsterInstance.from_config(str(backfill.data_dir / "dagster_home")) as instance:
         unfinished = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))

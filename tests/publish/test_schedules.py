@@ -48,8 +48,9 @@ def test_definitions_resolve_the_job_schedule_and_publish_assets() -> None:
     assert published in job.asset_layer.asset_graph.get_all_asset_keys()
     assert graph.get(published).group_name == "publish"
     assert dg.AssetKey(["history", "segment_history"]) in graph.get(published).parent_keys
-    check_names = {key.name for key in graph.asset_check_keys if key.asset_key.path[0] == "history"}
-    assert check_names == {
-        "assert_no_missing_segment_snapshot_dates",
-        "assert_segment_row_count_no_large_drop",
-    }
+    # The history guards are dbt tests, hence checks: the gap a warning, the row drop blocking.
+    checks = {key.name: graph.get_check_spec(key) for key in graph.asset_check_keys}
+    assert not checks["assert_no_missing_segment_snapshot_dates"].blocking
+    assert checks["assert_segment_row_count_no_large_drop"].blocking
+    # Every check belongs to a quarter.
+    assert {spec.partitions_def for spec in checks.values()} == {graph.get(published).partitions_def}

@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from pipelines.config import SegmentationConfig, load_config, write_config_tables
+from pipelines.publish.contacts import DDL as CONTACTS_DDL
 from pipelines.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG_PATH
 from tests.transform.raw_fixture import build_raw_warehouse, cut_raw_warehouse
 
@@ -61,6 +62,8 @@ def prepare_warehouse(
         cut_raw_warehouse(target, cut_at)
     with duckdb.connect(str(target)) as conn:
         write_config_tables(conn, config)
+        # The one history table written in Python (the salted contact hash), read by dbt as a source.
+        conn.execute(CONTACTS_DDL)
     return target
 
 

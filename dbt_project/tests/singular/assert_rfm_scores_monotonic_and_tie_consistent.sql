@@ -3,13 +3,15 @@
     and a better value never has a lower score (lower recency_days is better; M is scored on
     monetary_for_scoring, the real monetary unless the config caps or excludes outliers). A failure
     means the scoring depends on row order (as ntile would) or the cut points overlap.
+    Tested where the scores are computed (int_customers_rfm_scored, with the scores' range and
+    not-null tests); the marts carry them unchanged.
 -#}
 
 with
 
 customers as (
 
-    select * from {{ ref('dim_customers') }}
+    select * from {{ ref('int_customers_rfm_scored') }}
 
 ),
 

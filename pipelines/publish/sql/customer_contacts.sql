@@ -1,5 +1,5 @@
--- Masked contact data of the snapshot's customers (stg_crm__customers holds the contact data as
--- of the last dbt build, which history.py has checked to be this snapshot's).
+-- Masked contact data and the salted contact hash of the snapshot's customers. stg_crm__customers
+-- holds the contact data as of this run's dbt build; dim_customers its customers.
 insert into history.customer_contacts by name
 
 with

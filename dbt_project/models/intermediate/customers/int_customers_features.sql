@@ -62,7 +62,8 @@ final as (
         customers.app_sessions_30d,
         customers.ad_impressions_90d,
         customers.ad_clicks_90d,
-        customers.ad_clicks_90d * 1.0 / nullif(customers.ad_impressions_90d, 0) as ad_click_rate,
+        {{ divide_as_double('customers.ad_clicks_90d', 'nullif(customers.ad_impressions_90d, 0)') }}
+            as ad_click_rate,
 
         -- purchases
         orders.first_order_date,
@@ -73,7 +74,8 @@ final as (
         coalesce(orders.monetary_for_scoring, 0) as monetary_for_scoring,
         orders.avg_order_value,
         {# a month is 365.25 / 12 days #}
-        coalesce(orders.frequency, 0) * 30.4375 / settings.rfm_window_days as orders_per_month,
+        {{ divide_as_double('coalesce(orders.frequency, 0) * 30.4375', 'settings.rfm_window_days') }}
+            as orders_per_month,
         coalesce(orders.annual_spend, 0) as annual_spend,
         coalesce(orders.lifetime_orders, 0) as lifetime_orders,
         coalesce(orders.lifetime_spend, 0) as lifetime_spend,

@@ -119,21 +119,21 @@ final as (
         cast(high_low.snapshot_date as date) as snapshot_date,
 
         -- customer
-        cast(high_low.customer_id as varchar) as customer_id,
-        cast(high_low.customer_type as varchar) as customer_type,
+        cast(high_low.customer_id as {{ dbt.type_string() }}) as customer_id,
+        cast(high_low.customer_type as {{ dbt.type_string() }}) as customer_type,
         cast(high_low.is_customer_type_inferred as boolean) as is_customer_type_inferred,
-        cast(high_low.gender as varchar) as gender,
+        cast(high_low.gender as {{ dbt.type_string() }}) as gender,
         cast(high_low.age_years as integer) as age_years,
-        cast(high_low.city as varchar) as city,
+        cast(high_low.city as {{ dbt.type_string() }}) as city,
         cast(high_low.city_tier as integer) as city_tier,
-        cast(high_low.city_tier_source as varchar) as city_tier_source,
-        cast(high_low.occupation as varchar) as occupation,
-        cast(high_low.income_band as varchar) as income_band,
-        cast(high_low.industry as varchar) as industry,
+        cast(high_low.city_tier_source as {{ dbt.type_string() }}) as city_tier_source,
+        cast(high_low.occupation as {{ dbt.type_string() }}) as occupation,
+        cast(high_low.income_band as {{ dbt.type_string() }}) as income_band,
+        cast(high_low.industry as {{ dbt.type_string() }}) as industry,
         cast(high_low.employee_count as integer) as employee_count,
         cast(high_low.registered_capital as decimal(18, 2)) as registered_capital,
         cast(high_low.company_age_years as integer) as company_age_years,
-        cast(high_low.member_level as varchar) as member_level,
+        cast(high_low.member_level as {{ dbt.type_string() }}) as member_level,
         cast(high_low.has_valid_email as boolean) as has_valid_email,
         cast(high_low.has_valid_phone as boolean) as has_valid_phone,
         cast(high_low.is_email_invalid as boolean) as is_email_invalid,
@@ -165,10 +165,10 @@ final as (
         cast(high_low.refund_rate as double) as refund_rate,
         cast(high_low.outlier_orders as integer) as outlier_orders,
         cast(high_low.outlier_amount as decimal(18, 2)) as outlier_amount,
-        cast(high_low.favourite_category as varchar) as favourite_category,
+        cast(high_low.favourite_category as {{ dbt.type_string() }}) as favourite_category,
         cast(high_low.online_order_share as double) as online_order_share,
         cast(high_low.offline_order_share as double) as offline_order_share,
-        cast(high_low.favourite_payment_method as varchar) as favourite_payment_method,
+        cast(high_low.favourite_payment_method as {{ dbt.type_string() }}) as favourite_payment_method,
         cast(high_low.discount_share as double) as discount_share,
         cast(high_low.discounted_order_share as double) as discounted_order_share,
 
@@ -185,14 +185,14 @@ final as (
         cast(high_low.f_score as integer) as f_score,
         cast(high_low.m_score as integer) as m_score,
         cast({{ dbt.concat([
-            dbt.cast('high_low.r_score', api.Column.translate_type('varchar')),
-            dbt.cast('high_low.f_score', api.Column.translate_type('varchar')),
-            dbt.cast('high_low.m_score', api.Column.translate_type('varchar')),
-        ]) }} as varchar) as rfm_cell,
+            dbt.cast('high_low.r_score', dbt.type_string()),
+            dbt.cast('high_low.f_score', dbt.type_string()),
+            dbt.cast('high_low.m_score', dbt.type_string()),
+        ]) }} as {{ dbt.type_string() }}) as rfm_cell,
         cast(high_low.is_recency_high as boolean) as is_recency_high,
         cast(high_low.is_frequency_high as boolean) as is_frequency_high,
         cast(high_low.is_monetary_high as boolean) as is_monetary_high,
-        cast(rfm_segments.rfm_segment as varchar) as rfm_segment
+        cast(rfm_segments.rfm_segment as {{ dbt.type_string() }}) as rfm_segment
 
     from high_low
     left join rfm_segments

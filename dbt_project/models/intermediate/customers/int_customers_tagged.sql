@@ -38,9 +38,9 @@ matched as (
             {%- endfor %}
         end as {{ attribute['name'] }}__tag_code,
         {%- if attribute['is_dynamic'] %}
-        cast(({{ attribute['value_sql'] }}) as varchar) as {{ attribute['name'] }}__value
+        cast(({{ attribute['value_sql'] }}) as {{ dbt.type_string() }}) as {{ attribute['name'] }}__value
         {%- else %}
-        cast(null as varchar) as {{ attribute['name'] }}__value
+        cast(null as {{ dbt.type_string() }}) as {{ attribute['name'] }}__value
         {%- endif %}
         {%- endfor %}
 
@@ -62,10 +62,10 @@ customer_tags as (
     {%- endfor %}
     {%- if not attributes %}
     select
-        cast(null as varchar) as customer_id,
+        cast(null as {{ dbt.type_string() }}) as customer_id,
         cast(null as date) as snapshot_date,
-        cast(null as varchar) as tag_code,
-        cast(null as varchar) as dynamic_value
+        cast(null as {{ dbt.type_string() }}) as tag_code,
+        cast(null as {{ dbt.type_string() }}) as dynamic_value
     where false
     {%- endif %}
 

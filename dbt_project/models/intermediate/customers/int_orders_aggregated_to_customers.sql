@@ -110,8 +110,9 @@ final as (
         coalesce(totals.lifetime_spend, 0) as lifetime_spend,
         totals.refunded_orders,
         totals.cancelled_orders,
-        totals.refunded_orders * 1.0
-            / nullif(totals.lifetime_orders + totals.refunded_orders, 0) as refund_rate,
+        {{ divide_as_double(
+            'totals.refunded_orders', 'nullif(totals.lifetime_orders + totals.refunded_orders, 0)'
+        ) }} as refund_rate,
         totals.frequency,
         coalesce(totals.monetary, 0) as monetary,
         coalesce(totals.monetary_for_scoring, 0) as monetary_for_scoring,
@@ -119,12 +120,15 @@ final as (
         totals.outlier_orders,
         coalesce(totals.outlier_amount, 0) as outlier_amount,
         coalesce(totals.annual_spend, 0) as annual_spend,
-        totals.online_orders * 1.0 / nullif(totals.online_orders + totals.offline_orders, 0)
-            as online_order_share,
-        totals.offline_orders * 1.0 / nullif(totals.online_orders + totals.offline_orders, 0)
-            as offline_order_share,
-        totals.discount_total * 1.0 / nullif(totals.gross_total, 0) as discount_share,
-        totals.discounted_orders * 1.0 / nullif(totals.frequency, 0) as discounted_order_share,
+        {{ divide_as_double(
+            'totals.online_orders', 'nullif(totals.online_orders + totals.offline_orders, 0)'
+        ) }} as online_order_share,
+        {{ divide_as_double(
+            'totals.offline_orders', 'nullif(totals.online_orders + totals.offline_orders, 0)'
+        ) }} as offline_order_share,
+        {{ divide_as_double('totals.discount_total', 'nullif(totals.gross_total, 0)') }} as discount_share,
+        {{ divide_as_double('totals.discounted_orders', 'nullif(totals.frequency, 0)') }}
+            as discounted_order_share,
         category_ranks.category as favourite_category,
         payment_ranks.payment_method as favourite_payment_method
 

@@ -61,10 +61,9 @@ distributions as (
     select
         outlier_group,
         count(*) as group_orders,
-        percentile_cont(0.25) within group (order by amount) as first_quartile,
-        percentile_cont(0.75) within group (order by amount) as third_quartile,
-        percentile_cont({{ config_setting('outlier_quantile') or 0.999 }}) within group (order by amount)
-            as upper_quantile
+        {{ percentile_cont('amount', 0.25) }} as first_quartile,
+        {{ percentile_cont('amount', 0.75) }} as third_quartile,
+        {{ percentile_cont('amount', config_setting('outlier_quantile') or 0.999) }} as upper_quantile
 
     from window_amounts
     group by outlier_group

@@ -28,7 +28,7 @@ by_segment as (
         sum(monetary) as revenue,
         avg(recency_days) as mean_recency_days,
         avg(frequency) as mean_frequency,
-        avg(monetary) as mean_monetary,
+        {{ avg_as_double('monetary') }} as mean_monetary,
         avg(r_score) as mean_r_score,
         avg(f_score) as mean_f_score,
         avg(m_score) as mean_m_score
@@ -45,9 +45,11 @@ final as (
         by_segment.segment,
         by_segment.segment_label,
         cast(by_segment.customers as integer) as customers,
-        cast(by_segment.customers * 1.0 / totals.all_customers as double) as customer_share,
+        cast({{ divide_as_double('by_segment.customers', 'totals.all_customers') }} as double)
+            as customer_share,
         cast(by_segment.revenue as decimal(18, 2)) as revenue,
-        cast(by_segment.revenue * 1.0 / nullif(totals.all_revenue, 0) as double) as revenue_share,
+        cast({{ divide_as_double('by_segment.revenue', 'nullif(totals.all_revenue, 0)') }} as double)
+            as revenue_share,
         cast(by_segment.mean_recency_days as double) as mean_recency_days,
         cast(by_segment.mean_frequency as double) as mean_frequency,
         cast(by_segment.mean_monetary as double) as mean_monetary,

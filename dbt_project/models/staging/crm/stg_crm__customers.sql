@@ -37,16 +37,17 @@ normalised as (
         customer_key,
         is_known_on_as_of,
         customer_type,
-        nullif(regexp_replace(trim(name), '\s+', ' ', 'g'), '') as customer_name,
+        nullif({{ regexp_replace_all('trim(name)', '\\s+', ' ') }}, '') as customer_name,
         nullif(lower(trim(email)), '') as email_text,
-        nullif(regexp_replace(trim(phone), '[\s().-]', '', 'g'), '') as phone_text,
+        nullif({{ regexp_replace_all('trim(phone)', '[\\s().-]', '') }}, '') as phone_text,
         case
             when lower(trim(gender)) in ('m', 'male', 'man', '男', '男性') then 'male'
             when lower(trim(gender)) in ('f', 'female', 'woman', '女', '女性') then 'female'
         end as gender,
         birth_date,
-        {# '上海市' and '上海' are the same city. #}
-        nullif(regexp_replace(regexp_replace(trim(city), '\s+', ' ', 'g'), '市$', ''), '') as city,
+        {# '上海市' and '上海' are the same city. The anchored pattern matches once at most, so the plain
+            regexp_replace (first match in DuckDB, every match elsewhere) is the same everywhere. #}
+        nullif(regexp_replace({{ regexp_replace_all('trim(city)', '\\s+', ' ') }}, '市$', ''), '') as city,
         city_tier,
         nullif(trim(occupation), '') as occupation,
         nullif(trim(income_band), '') as income_band,
@@ -106,13 +107,13 @@ ranked_versions as (
         normalised.*,
         {%- for field in history_fields %}
         {%- if field == 'city_tier' %}
-        last_value(city_tier ignore nulls) over (
+        {{ last_value_ignore_nulls('city_tier') }} over (
             partition by customer_key, lower(city)
             order by updated_at, _loaded_at, _source_file
             rows between unbounded preceding and current row
         ) as known_city_tier,
         {%- else %}
-        last_value({{ field }} ignore nulls) over customer_history as known_{{ field }},
+        {{ last_value_ignore_nulls(field) }} over customer_history as known_{{ field }},
         {%- endif %}
         {%- endfor %}
         row_number() over (
@@ -172,7 +173,7 @@ validated as (
                 then '+86' || substr(phone_text, 2)
             {# Other international numbers. #}
             when {{ regexp_like('phone_text', '^(\\+|00)[1-9][0-9]{7,14}$') }}
-                then '+' || regexp_replace(phone_text, '^(\+|00)', '')
+                then '+' || {{ regexp_replace_all('phone_text', '^(\\+|00)', '') }}
         end as valid_phone
 
     from as_of_version
@@ -229,7 +230,7 @@ final as (
             "case when " ~ field ~ " is null and known_" ~ field ~ " is not null then '" ~ field ~ ",' else '' end"
         ) %}
         {%- endfor %}
-        nullif(rtrim({{ dbt.concat(filled_flags) }}, ','), '') as fields_filled_from_history,
+        nullif({{ trim_trailing(dbt.concat(filled_flags), ',') }}, '') as fields_filled_from_history,
         _invalid_fields as invalid_fields,
         is_known_on_as_of as attributes_known_at_as_of,
 

@@ -92,7 +92,7 @@ category_names as (
         regular expression on every order (3-6 s of CPU at 10M orders). -#}
     select
         category,
-        nullif(regexp_replace(trim(category), '\s+', ' ', 'g'), '') as category_name
+        nullif({{ regexp_replace_all('trim(category)', '\\s+', ' ') }}, '') as category_name
 
     from (select distinct category from source) as distinct_categories
 

@@ -1,12 +1,21 @@
-"""A tiny stand-in for the dbt marts of one snapshot, so history and publishing can be tested in
-milliseconds (the end-to-end tests in test_pipeline.py use the real dbt build)."""
+"""Quarters of history built by the real history layer from tiny stand-in marts: `build_quarter`
+writes the marts of one snapshot (a few customers), runs the real contacts SQL and the real dbt
+history models (`dbt build --select path:models/history`), as a quarterly run does after the marts.
+Publishing and history tests run on these in seconds; test_pipeline.py runs the whole pipeline.
+"""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 
 import duckdb
+
+from pipelines.publish.contacts import write_contacts
+from pipelines.quality import results
+from tests.transform.conftest import dbt_command, dbt_env
 
 SEGMENT_LABELS = {"loyal": "高价值忠实客户", "potential": "潜力开发客户", "churn_risk": "流失风险客户"}
 
@@ -81,3 +90,41 @@ def write_marts(
         "insert into staging.stg_crm__customers values (?, ?, ?, ?)",
         [[cid, *contact(cid)] for cid, _ in customers],
     )
+
+
+class HistoryBuildError(RuntimeError):
+    """The dbt history build failed (a history test, e.g. the row-drop guard, or an error)."""
+
+
+def build_quarter(
+    warehouse: Path,
+    as_of: date,
+    segments: Mapping[str, str],
+    extra_tag_rows: int = 0,
+    salt: str = "salt",
+    change_marts: str | None = None,
+) -> str:
+    """Write the marts of `as_of` (then run `change_marts`, SQL, on them) and build its history as a
+    run would; returns dbt's output."""
+    with duckdb.connect(str(warehouse)) as conn:
+        write_marts(conn, as_of, segments, extra_tag_rows)
+        if change_marts:
+            conn.execute(change_marts)
+        write_contacts(conn, as_of, salt)
+        results.write(
+            conn,
+            as_of,
+            f"run-{as_of}",
+            [(as_of, "a_check", "marts/dim_customers", True, "blocking", "{}", "held")],
+        )
+    done = subprocess.run(
+        dbt_command(
+            "build --select path:models/history --threads 1", as_of, warehouse.parent / f"dbt-{as_of}"
+        ),
+        env=dbt_env(warehouse),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise HistoryBuildError(done.stdout[-4000:])
+    return done.stdout

@@ -1,0 +1,75 @@
+"""`history/customer_contacts`: masked name and phone and the salted contact hash, per quarter.
+
+The one history table written in Python rather than by dbt: its hash needs SEGMENTS_PII_SALT, and
+a salt handed to dbt would be written into its compiled SQL, run artifacts and logs. Here it is a
+query parameter and never leaves the process. dbt reads the table as the source
+`history.customer_contacts` (the customer_segments view joins it).
+"""
+
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import get_asset_key_for_model
+
+from pipelines.partitions import partition_quarter, quarterly_partitions
+from pipelines.publish.pii import install_pii_macros
+from pipelines.publish.resources import Privacy
+from pipelines.resources import Warehouse
+from pipelines.transform.dbt import dbt_models
+
+CONTACTS = dg.AssetKey(["history", "customer_contacts"])
+DDL = """
+create schema if not exists history;
+create table if not exists history.customer_contacts (
+    snapshot_date date not null,
+    customer_id varchar not null,
+    name_masked varchar,
+    phone_masked varchar,
+    contact_hash varchar,
+    contact_hash_basis varchar
+);
+"""
+
+
+@cache
+def _insert_sql() -> str:
+    return (Path(__file__).parent / "sql" / "customer_contacts.sql").read_text(encoding="utf-8")
+
+
+def write_contacts(conn: duckdb.DuckDBPyConnection, snapshot: date, salt: str) -> int:
+    """Replace the snapshot's rows with those of the customers in the marts; returns the rows written."""
+    install_pii_macros(conn)
+    conn.execute(DDL)
+    conn.execute("begin transaction")
+    try:
+        conn.execute("delete from history.customer_contacts where snapshot_date = ?", [snapshot])
+        rows = conn.execute(_insert_sql(), {"snapshot_date": snapshot, "salt": salt}).fetchone()[0]
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return int(rows)
+
+
+@dg.asset(
+    key=CONTACTS,
+    deps=[get_asset_key_for_model([dbt_models], m) for m in ("stg_crm__customers", "dim_customers")],
+    partitions_def=quarterly_partitions,
+    group_name="history",
+    kinds={"duckdb"},
+    pool="duckdb",
+)
+def customer_contacts(
+    context: dg.AssetExecutionContext, warehouse: Warehouse, privacy: Privacy
+) -> dg.MaterializeResult:
+    """Masked name and phone and salted contact hash of the quarter's customers (never the raw values)."""
+    snapshot = partition_quarter(context).as_of
+    salt, is_default = privacy.resolve_salt()
+    if is_default:
+        context.log.warning("SEGMENTS_PII_SALT is not set: contact hashes use the development salt")
+    with warehouse.connect() as conn:
+        rows = write_contacts(conn, snapshot, salt)
+    return dg.MaterializeResult(metadata={"dagster/row_count": rows, "snapshot_date": snapshot.isoformat()})
