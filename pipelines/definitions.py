@@ -4,6 +4,7 @@ import dagster as dg
 
 from pipelines import jobs, schedules
 from pipelines.extract import assets as extract
+from pipelines.history import contacts
 from pipelines.publish import assets as publish
 from pipelines.resources import SourceDirectory, Warehouse
 from pipelines.transform import config_asset, dbt
@@ -12,6 +13,7 @@ defs = dg.Definitions.merge(
     extract.defs,
     config_asset.defs,
     dbt.defs,
+    contacts.defs,
     publish.defs,
     jobs.defs,
     schedules.defs,

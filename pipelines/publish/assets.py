@@ -12,11 +12,10 @@ from datetime import date, timedelta
 import dagster as dg
 
 from pipelines.config import load_config
+from pipelines.history.contacts import CONTACTS
 from pipelines.partitions import partition_quarter, quarterly_partitions
-from pipelines.publish.contacts import CONTACTS, customer_contacts
 from pipelines.publish.publisher import PublishResult, publish
 from pipelines.publish.report import migration_matrix, row_count_table, share_table
-from pipelines.publish.resources import Privacy
 from pipelines.quality import checks, results
 from pipelines.quarters import Quarter
 from pipelines.resources import Warehouse
@@ -108,7 +107,4 @@ def _publish_metadata(
     }
 
 
-defs = dg.Definitions(
-    assets=dg.with_source_code_references([customer_contacts, published_segments]),
-    resources={"privacy": Privacy()},
-)
+defs = dg.Definitions(assets=dg.with_source_code_references([published_segments]))

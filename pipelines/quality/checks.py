@@ -68,7 +68,10 @@ class Evaluation:
         # Numbers observed and their bounds are top-level metadata, so Dagster plots them per quarter.
         numbers = {
             key: value
-            for key, value in {**plain(dict(self.observed)), **_prefixed(self.thresholds)}.items()
+            for key, value in {
+                **plain(dict(self.observed)),
+                **{f"threshold_{k}": v for k, v in plain(dict(self.thresholds)).items()},
+            }.items()
             if isinstance(value, int | float) and not isinstance(value, bool)
         }
         metadata: dict[str, Any] = {
@@ -87,10 +90,6 @@ class Evaluation:
             description=self.summary(),
             metadata=metadata,
         )
-
-
-def _prefixed(thresholds: Mapping[str, Any]) -> dict[str, Any]:
-    return {f"threshold_{key}": value for key, value in plain(dict(thresholds)).items()}
 
 
 def _rows(frame: pd.DataFrame) -> list[dict[str, Any]]:

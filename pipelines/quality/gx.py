@@ -18,7 +18,6 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -63,30 +62,23 @@ class SuiteResult:
     parameters: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def failures(self) -> list[ExpectationOutcome]:
-        return [o for o in self.outcomes if not o.success]
-
-    @property
     def failed_expectations(self) -> list[str]:
-        return [o.describe() for o in self.failures]
-
-
-def suite_path(name: str) -> Path:
-    return EXPECTATIONS_DIR / f"{name}.json"
+        return [o.describe() for o in self.outcomes if not o.success]
 
 
 @functools.lru_cache(maxsize=32)
-def _suite_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+def _suite_text(name: str) -> str:
+    path = EXPECTATIONS_DIR / f"{name}.json"
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise FileNotFoundError(f"GX suite {name!r}: no file {path}") from exc
 
 
 def load_suite_dict(name: str) -> dict[str, Any]:
     """The suite file `expectations/<name>.json` as a dict (GX's suite JSON: name, expectations, meta)."""
-    path = suite_path(name)
-    try:
-        suite = json.loads(_suite_text(path))
-    except FileNotFoundError as exc:
-        raise FileNotFoundError(f"GX suite {name!r}: no file {path}") from exc
+    path = EXPECTATIONS_DIR / f"{name}.json"
+    suite = json.loads(_suite_text(name))
     if suite.get("name") != name:
         raise ValueError(f"GX suite file {path}: 'name' is {suite.get('name')!r}, expected {name!r}")
     return suite

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
-from typing import Any
 
 import dagster as dg
 import duckdb
@@ -36,10 +35,6 @@ create table if not exists main.quality_results (
 COLUMNS = ("snapshot_date", "check_name", "asset_key", "passed", "severity", "observed", "description")
 
 
-def _metadata_value(value: Any) -> Any:
-    return getattr(value, "value", value)
-
-
 def row(snapshot: date, check: dg.AssetCheckEvaluation | dg.AssetCheckResult, blocking: bool) -> tuple:
     """The table row of one check result."""
     return (
@@ -49,7 +44,7 @@ def row(snapshot: date, check: dg.AssetCheckEvaluation | dg.AssetCheckResult, bl
         check.passed,
         "blocking" if blocking and check.severity == dg.AssetCheckSeverity.ERROR else "warning",
         json.dumps(
-            {k: _metadata_value(v) for k, v in check.metadata.items()}, default=str, ensure_ascii=False
+            {k: getattr(v, "value", v) for k, v in check.metadata.items()}, default=str, ensure_ascii=False
         ),
         check.description,
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.contacts import write_contacts
+from pipelines.history.contacts import write_contacts
 from pipelines.quality import results
 from tests.transform.conftest import dbt_command, dbt_env
 

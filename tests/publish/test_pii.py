@@ -1,4 +1,4 @@
-"""Masking and hashing of contact data (pipelines.publish.pii), evaluated by DuckDB as in a run."""
+"""Masking and hashing of contact data (pipelines.history.pii), evaluated by DuckDB as in a run."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import hashlib
 import duckdb
 import pytest
 
-from pipelines.publish.pii import install_pii_macros
+from pipelines.history.pii import install_pii_macros
 
 
 @pytest.fixture(scope="module")

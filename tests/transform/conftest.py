@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from pipelines.config import SegmentationConfig, load_config, write_config_tables
-from pipelines.publish.contacts import DDL as CONTACTS_DDL
+from pipelines.history.contacts import DDL as CONTACTS_DDL
 from pipelines.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG_PATH
 from tests.transform.raw_fixture import build_raw_warehouse, cut_raw_warehouse
 

@@ -5,18 +5,9 @@
 
 with
 
-latest as (
-
-    select max(snapshot_date) as snapshot_date from {{ ref('history_snapshots') }}
-
-),
-
 segments as (
 
-    select segment_history.*
-    from {{ ref('segment_history') }} as segment_history
-    inner join latest
-        on segment_history.snapshot_date = latest.snapshot_date
+    {{ latest_snapshot(ref('segment_history')) }}
 
 ),
 

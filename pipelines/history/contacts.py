@@ -14,9 +14,9 @@ import dagster as dg
 import duckdb
 from dagster_dbt import get_asset_key_for_model
 
+from pipelines.history.pii import install_pii_macros
+from pipelines.history.resources import Privacy
 from pipelines.partitions import partition_quarter, quarterly_partitions
-from pipelines.publish.pii import install_pii_macros
-from pipelines.publish.resources import Privacy
 from pipelines.resources import Warehouse
 from pipelines.transform.dbt import dbt_models
 
@@ -73,3 +73,8 @@ def customer_contacts(
     with warehouse.connect() as conn:
         rows = write_contacts(conn, snapshot, salt)
     return dg.MaterializeResult(metadata={"dagster/row_count": rows, "snapshot_date": snapshot.isoformat()})
+
+
+defs = dg.Definitions(
+    assets=dg.with_source_code_references([customer_contacts]), resources={"privacy": Privacy()}
+)
