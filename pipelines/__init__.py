@@ -6,6 +6,3 @@ import warnings
 # (results belong to their quarter) and code references (assets link to their source). Their
 # warnings would otherwise be printed on every start of the CLI, the UI and each dbt step.
 warnings.filterwarnings("ignore", message=r".*(currently in (preview|beta)|AssetCheckSpec)")
-# dbt assets run one quarter per run (BackfillPolicy.multi_run(1)), the Python assets have Dagster's
-# default, which is the same for a job: the warning about "varying" policies says nothing here.
-warnings.filterwarnings("ignore", message=r".*varying BackfillPolicies")

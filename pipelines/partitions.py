@@ -34,6 +34,10 @@ def first_partition_quarter() -> Quarter:
 # Read when the code location loads (Dagster needs the partitions then); a UI for data that starts
 # late lists fewer quarters with SEGMENTS_FIRST_QUARTER set (README, Configuration).
 quarterly_partitions = build_quarterly_partitions(first_partition_quarter())
+# How every as-of asset is partitioned: by quarter, one quarter per run (a ranged run would give dbt
+# no single as-of date). One policy for all, so that a backfill from the asset graph makes one run
+# per quarter instead of splitting the quarter's assets by policy.
+QUARTERLY = {"partitions_def": quarterly_partitions, "backfill_policy": dg.BackfillPolicy.multi_run(1)}
 
 
 def partition_quarter(context: dg.AssetExecutionContext | dg.AssetCheckExecutionContext) -> Quarter:

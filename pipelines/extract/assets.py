@@ -13,7 +13,7 @@ import duckdb
 from pipelines.config import load_config
 from pipelines.extract.load import load_source
 from pipelines.extract.sources import CRM_CUSTOMERS, SOURCES, SourceSpec
-from pipelines.partitions import quarterly_partitions, tag_run
+from pipelines.partitions import QUARTERLY, tag_run
 from pipelines.quality import checks
 from pipelines.resources import SourceDirectory, Warehouse
 
@@ -44,12 +44,13 @@ def build_extract_asset(spec: SourceSpec) -> dg.AssetsDefinition:
     """The asset that (re)loads one source, with its checks; orders and tickets wait for the CRM to
     know customer ids."""
     asset = dg.AssetKey(spec.asset_key)
+    gx_checks = checks.raw_check_specs(spec)
 
     @dg.asset(
         key=asset,
         description=_describe(spec),
         group_name="extract",
-        partitions_def=quarterly_partitions,
+        **QUARTERLY,
         deps=[CRM_CUSTOMERS.asset_key] if spec.checks_customer else [],
         check_specs=[
             checks.spec(
@@ -58,7 +59,7 @@ def build_extract_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                 f"Every {spec.name} row read is kept, quarantined or superseded; none is lost.",
                 blocking=True,
             ),
-            *checks.raw_check_specs(spec),
+            *gx_checks,
         ],
         kinds={"duckdb"},
         pool="duckdb",
@@ -91,10 +92,12 @@ def build_extract_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                 "raw_schema_and_keys": checks.raw_schema_and_keys(conn, spec),
                 "load_volume_and_quarantine": checks.load_volume_and_quarantine(conn, spec, quality),
             }
-        for name, evaluation in evaluations.items():
-            warning = name == "load_volume_and_quarantine"
-            context.log.info(f"{name}: {'passed' if evaluation.passed else 'FAILED'}: {evaluation.summary()}")
-            yield evaluation.to_check_result(asset, name, warning=warning)
+        for check in gx_checks:
+            evaluation = evaluations[check.name]
+            context.log.info(
+                f"{check.name}: {'passed' if evaluation.passed else 'FAILED'}: {evaluation.summary()}"
+            )
+            yield evaluation.to_check_result(asset, check.name, warning=not check.blocking)
 
     return _extract
 

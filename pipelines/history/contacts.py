@@ -16,7 +16,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from pipelines.history.pii import install_pii_macros
 from pipelines.history.resources import Privacy
-from pipelines.partitions import partition_quarter, quarterly_partitions
+from pipelines.partitions import QUARTERLY, partition_quarter, tag_run
 from pipelines.resources import Warehouse
 from pipelines.transform.dbt import dbt_models
 
@@ -57,7 +57,7 @@ def write_contacts(conn: duckdb.DuckDBPyConnection, snapshot: date, salt: str) -
 @dg.asset(
     key=CONTACTS,
     deps=[get_asset_key_for_model([dbt_models], m) for m in ("stg_crm__customers", "dim_customers")],
-    partitions_def=quarterly_partitions,
+    **QUARTERLY,
     group_name="history",
     kinds={"duckdb"},
     pool="duckdb",
@@ -66,6 +66,7 @@ def customer_contacts(
     context: dg.AssetExecutionContext, warehouse: Warehouse, privacy: Privacy
 ) -> dg.MaterializeResult:
     """Masked name and phone and salted contact hash of the quarter's customers (never the raw values)."""
+    tag_run(context)
     snapshot = partition_quarter(context).as_of
     salt, is_default = privacy.resolve_salt()
     if is_default:

@@ -13,7 +13,7 @@ import dagster as dg
 
 from pipelines.config import load_config
 from pipelines.history.contacts import CONTACTS
-from pipelines.partitions import partition_quarter, quarterly_partitions
+from pipelines.partitions import QUARTERLY, partition_quarter, tag_run
 from pipelines.publish.publisher import PublishResult, publish
 from pipelines.publish.report import migration_matrix, row_count_table, share_table
 from pipelines.quality import checks, results
@@ -46,7 +46,7 @@ from history.segment_migration where to_snapshot = ?
 @dg.asset(
     key=PUBLISHED,
     deps=[*dbt_history.keys, CONTACTS],
-    partitions_def=quarterly_partitions,
+    **QUARTERLY,
     check_specs=checks.drift_check_specs(PUBLISHED),
     freshness_policy=PUBLISH_FRESHNESS,
     group_name="publish",
@@ -57,6 +57,7 @@ def published_segments(
     context: dg.AssetExecutionContext, warehouse: Warehouse
 ) -> Iterator[dg.MaterializeResult | dg.AssetCheckResult]:
     """The segmentation history BI tools read: `published/segments.duckdb` and its Parquet mirror."""
+    tag_run(context)
     quarter = partition_quarter(context)
     paths = warehouse.paths()
     quality = load_config().quality

@@ -7,7 +7,7 @@ config upstream of every model that uses it in the asset graph.
 import dagster as dg
 
 from pipelines.config import CONFIG_TABLES, load_config, write_config_tables
-from pipelines.partitions import quarterly_partitions, tag_run
+from pipelines.partitions import QUARTERLY, tag_run
 from pipelines.resources import Warehouse
 
 
@@ -21,7 +21,7 @@ from pipelines.resources import Warehouse
         )
         for table in CONFIG_TABLES
     ],
-    partitions_def=quarterly_partitions,
+    **QUARTERLY,
     pool="duckdb",
 )
 def segmentation_config(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:

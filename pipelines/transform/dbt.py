@@ -28,7 +28,7 @@ from dagster_dbt import (
 )
 from packaging.version import Version
 
-from pipelines.partitions import partition_quarter, quarterly_partitions
+from pipelines.partitions import QUARTERLY, partition_quarter, quarterly_partitions, tag_run
 from pipelines.quarters import Quarter
 from pipelines.resources import Warehouse
 from pipelines.settings import DBT_PROJECT_DIR
@@ -107,7 +107,9 @@ def built_manifest(data_dir: Path) -> Path:
 def build_dbt_args(quarter: Quarter, history: bool = False) -> list[str]:
     """`dbt build` for one snapshot, as of the quarter's last day."""
     # Unit tests check the SQL, not the data: `make test` runs them, quarterly runs skip them.
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    # cautious: a test runs only with all the models it reads, never against another quarter's marts
+    # when the asset graph asks for some models only.
+    args = ["build", "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious"]
     if history:
         # Incremental models: dbt-duckdb with several threads on one file is known to break them.
         args += ["--threads", "1"]
@@ -117,6 +119,7 @@ def build_dbt_args(quarter: Quarter, history: bool = False) -> list[str]:
 def _build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, history: bool
 ) -> Iterator:
+    tag_run(context)
     quarter = partition_quarter(context)
     # profiles.yml reads the warehouse path from DUCKDB_PATH; the dbt subprocess inherits it.
     os.environ["DUCKDB_PATH"] = str(warehouse.path)
@@ -130,10 +133,8 @@ def _build(
 _SHARED = {
     "manifest": dbt_project.manifest_path,
     "project": dbt_project,
-    "partitions_def": quarterly_partitions,
+    **QUARTERLY,
     "dagster_dbt_translator": SegmentsTranslator(),
-    # One run per quarter: a ranged run would give dbt no single as-of date.
-    "backfill_policy": dg.BackfillPolicy.multi_run(1),
     "pool": "duckdb",
 }
 
