@@ -94,7 +94,9 @@ def write(conn: duckdb.DuckDBPyConnection, snapshot: date, run_id: str, table_ro
 
 def record_run(instance: dg.DagsterInstance, run: dg.DagsterRun, conn: duckdb.DuckDBPyConnection) -> int:
     """Write the quality_results rows of a partitioned run; returns the number of rows."""
-    partition = run.tags.get("dagster/partition")
+    # An asset backfill's runs carry a range of one quarter instead of a partition tag.
+    start, end = (run.tags.get(f"dagster/asset_partition_range_{side}") for side in ("start", "end"))
+    partition = run.tags.get("dagster/partition") or (start if start == end else None)
     if partition is None:
         return 0
     table_rows = rows(run_evaluations(instance, run.run_id), Quarter.parse(partition).as_of)
