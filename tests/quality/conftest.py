@@ -512,3 +512,12 @@ def dbt_test_severities(data_dir: Path) -> dict[str, str]:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test"
     }
+
+
+@pytest.fixture
+def conn(clean_warehouse: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable copy of the clean quarter's warehouse, for a test to break."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(clean_warehouse, copy)
+    with duckdb.connect(str(copy)) as connection:
+        yield connection

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -189,14 +186,6 @@ def test_the_dbt_failure_stops_the_models_after_it(dbt_test_run: FailedRun) -> N
 
 
 # ------------------------------------------------------------------- the checks as plain functions
-
-
-@pytest.fixture
-def conn(clean_warehouse: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(clean_warehouse, copy)
-    with duckdb.connect(str(copy)) as connection:
-        yield connection
 
 
 def test_the_clean_raw_tables_pass(conn: duckdb.DuckDBPyConnection) -> None:

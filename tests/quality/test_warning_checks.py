@@ -5,10 +5,7 @@ there is nothing to compare with."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -21,14 +18,6 @@ from tests.quality.conftest import CLEAN
 
 EARLIER, OLDEST, LATER = date(2025, 6, 30), date(2025, 3, 31), date(2025, 12, 31)
 PUBLISHED = dg.AssetKey(["published", "segments"])
-
-
-@pytest.fixture
-def conn(clean_warehouse: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    copy = tmp_path / "warehouse.duckdb"
-    shutil.copyfile(clean_warehouse, copy)
-    with duckdb.connect(str(copy)) as connection:
-        yield connection
 
 
 def _shares(conn: duckdb.DuckDBPyConnection, snapshot: date = CLEAN.as_of) -> dict[str, float]:
