@@ -178,8 +178,7 @@ def test_segment_descriptions_are_bilingual_with_thresholds_filled_in(tmp_path: 
         first = conn.execute(
             "select description_zh, description_en, owner from config.segments order by priority limit 1"
         ).fetchone()
-    zh, en, owner = first
-    assert (zh, en, owner) == (
+    assert first == (
         "R、F、M 三项评分均不低于 4 分。",
         "All three RFM scores at least 4.",
         "key_account_management",
