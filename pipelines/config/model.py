@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -100,13 +100,34 @@ class Strategy(_Model):
     measures_en: list[Text] = Field(min_length=1)
 
 
+ReviewCadence = Literal["monthly", "quarterly", "half_yearly", "yearly"]
+
+
 class SegmentRule(_Model):
     code: Code
     label_zh: Text
     label_en: Text
-    description: Text
+    # What the rule means, in both languages. `description` is the older, English-only key: a config
+    # that has it (and no description_en) still loads. Without description_zh the English text is
+    # published in both columns.
+    description_en: Text
+    description_zh: Text | None = None
     rule: Text
     strategy: Strategy
+    # Who acts on the segment, and how often the segment and its strategy are reviewed.
+    owner: Text = "marketing"
+    review_cadence: ReviewCadence = "quarterly"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _description_is_description_en(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "description" in data:
+            if "description_en" in data:
+                raise ValueError("give description_en (description is its older name), not both")
+            data = {k: v for k, v in data.items() if k != "description"} | {
+                "description_en": data["description"]
+            }
+        return data
 
 
 class Quadrant(_Model):

@@ -73,7 +73,9 @@ def rule_columns(model_yaml: Path = RULES_MODEL_YAML) -> dict[str, str]:
 def check_rules(config: SegmentationConfig) -> list[str]:
     problems: list[str] = []
     templates = [(where, rule) for where, rule, _ in _rules(config)]
-    templates += [(f"segments[{i}].description", s.description) for i, s in enumerate(config.segments)]
+    for i, s in enumerate(config.segments):
+        templates += [(f"segments[{i}].description_en", s.description_en)]
+        templates += [(f"segments[{i}].description_zh", s.description_zh)] if s.description_zh else []
     for i, attr in enumerate(config.tags):
         templates += [
             (f"tags[{i}].values[{j}].definition", v.definition) for j, v in enumerate(attr.values or [])

@@ -60,13 +60,21 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
     segments = []
     for i, s in enumerate(config.segments):
         st = s.strategy
+        description_en = substitute(s.description_en, params, f"segments[{i}].description_en", as_sql=False)
+        description_zh = (
+            substitute(s.description_zh, params, f"segments[{i}].description_zh", as_sql=False)
+            if s.description_zh
+            else description_en
+        )
         segments.append(
             (
                 s.code,
                 i + 1,
                 s.label_zh,
                 s.label_en,
-                substitute(s.description, params, f"segments[{i}].description", as_sql=False),
+                description_en,
+                description_zh,
+                description_en,
                 substitute(s.rule, params, f"segments[{i}].rule"),
                 i == len(config.segments) - 1,
                 st.direction_zh,
@@ -75,6 +83,8 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
                 "; ".join(st.measures_en),
                 f"{st.direction_zh}：{'；'.join(st.measures_zh)}",
                 f"{st.direction_en}: {'; '.join(st.measures_en)}",
+                s.owner,
+                s.review_cadence,
             )
         )
     catalog_columns = [
@@ -131,9 +141,10 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
         ),
         "segments": (
             "segment varchar, priority integer, label_zh varchar, label_en varchar, "
-            "description varchar, rule varchar, is_catch_all boolean, strategy_direction_zh varchar, "
+            "description varchar, description_zh varchar, description_en varchar, rule varchar, "
+            "is_catch_all boolean, strategy_direction_zh varchar, "
             "strategy_direction_en varchar, strategy_measures_zh varchar, strategy_measures_en varchar, "
-            "strategy_zh varchar, strategy_en varchar",
+            "strategy_zh varchar, strategy_en varchar, owner varchar, review_cadence varchar",
             segments,
         ),
         "value_potential_matrix": (

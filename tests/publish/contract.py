@@ -1,4 +1,4 @@
-"""The published tables and the columns each must hold (CONTRACT section 5), as the tests read them."""
+"""The published tables and the columns each must hold (CONTRACT sections 5 and 6), as the tests read them."""
 
 import duckdb
 
@@ -12,6 +12,12 @@ TABLES = (
     "segment_migration",
     "rfm_calibration",
     "quality_results",
+    # section 6: segment insight
+    "segment_catalog",
+    "segment_profiles",
+    "segment_portraits",
+    "segment_samples",
+    "segment_validation",
 )
 CONTRACT_COLUMNS = {
     "segment_history": {
@@ -34,6 +40,9 @@ CONTRACT_COLUMNS = {
         "churn_risk",
         "complaint_risk",
         "strategy",
+        "r_percentile",
+        "f_percentile",
+        "m_percentile",
     },
     "customer_segments": {
         "snapshot_date",
@@ -60,6 +69,34 @@ CONTRACT_COLUMNS = {
     "segment_migration": {"from_snapshot", "to_snapshot", "from_segment", "to_segment", "customers"},
     "rfm_calibration": {"snapshot_date", "metric", "score", "lower_bound", "upper_bound"},
     "quality_results": {"snapshot_date", "check_name", "passed", "severity", "observed"},
+    "segment_catalog": {
+        "segment",
+        "segment_order",
+        "label_zh",
+        "label_en",
+        "description_zh",
+        "description_en",
+        "rule",
+        "strategy_zh",
+        "strategy_en",
+        "owner",
+    },
+    "segment_profiles": {
+        "snapshot_date",
+        "segment",
+        "dimension",
+        "value",
+        "customers",
+        "share_in_segment",
+        "share_in_population",
+        "lift",
+        "median",
+        "p25",
+        "p75",
+    },
+    "segment_portraits": {"snapshot_date", "segment", "portrait_zh", "portrait_en"},
+    "segment_samples": {"snapshot_date", "segment", "customer_id", "name_masked", "phone_masked"},
+    "segment_validation": {"snapshot_date", "measure", "feature", "value"},
 }
 
 

@@ -82,6 +82,37 @@ def write_marts(
         "tag_level1, tag_level2, tag_value, 'the segment' as definition, 'dim_customers' as data_source, "
         "'segment = value' as rule from marts.fct_customer_tags"
     )
+    # The segment insight marts (dim_segment_catalog, fct_segment_*), a few real columns each.
+    conn.execute(
+        "create or replace table marts.dim_segment_catalog as select snapshot_date, segment, "
+        "cast(row_number() over (order by segment) as integer) as segment_order, "
+        "any_value(segment_label) as label_zh, segment as label_en, 'zh' as description_zh, "
+        "'en' as description_en, 'true' as rule, '维护' as strategy_zh, 'Maintain' as strategy_en, "
+        "'marketing' as owner, 'quarterly' as review_cadence "
+        "from marts.dim_customers group by snapshot_date, segment"
+    )
+    conn.execute(
+        "create or replace table marts.fct_segment_profiles as select snapshot_date, segment, "
+        "'categorical' as dimension_kind, 'customer_type' as dimension, customer_type as value, "
+        "cast(count(*) as integer) as customers, 1.0 as share_in_segment, 1.0 as share_in_population, "
+        "1.0 as lift, cast(null as double) as median, cast(null as double) as p25, "
+        "cast(null as double) as p75 from marts.dim_customers group by all"
+    )
+    conn.execute(
+        "create or replace table marts.fct_segment_portraits as select distinct snapshot_date, segment, "
+        "segment || '：无突出特征' as portrait_zh, segment || ': no distinctive attribute' as portrait_en "
+        "from marts.dim_customers"
+    )
+    conn.execute(
+        "create or replace table marts.fct_segment_samples as select snapshot_date, segment, "
+        "cast(row_number() over (partition by segment order by md5(customer_id)) as integer) "
+        "as sample_rank, customer_id, r_score, monetary from marts.dim_customers"
+    )
+    conn.execute(
+        "create or replace table marts.fct_segment_validation as select snapshot_date, "
+        "'segment_count' as measure, cast(null as varchar) as feature, "
+        "cast(count(distinct segment) as double) as value from marts.dim_customers group by all"
+    )
     conn.execute(
         "create or replace table staging.stg_crm__customers "
         "(customer_id varchar, customer_name varchar, email varchar, phone varchar)"

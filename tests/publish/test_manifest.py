@@ -63,6 +63,10 @@ def test_rerunning_a_middle_quarter_rewrites_it_and_the_migrations_on_both_sides
         ("segment_summary", QUARTERS[1]),
         ("rfm_calibration", QUARTERS[1]),
         ("quality_results", QUARTERS[1]),
+        ("segment_profiles", QUARTERS[1]),
+        ("segment_portraits", QUARTERS[1]),
+        ("segment_samples", QUARTERS[1]),
+        ("segment_validation", QUARTERS[1]),
         ("segment_migration", QUARTERS[1]),
         ("segment_migration", QUARTERS[2]),
     }

@@ -81,6 +81,26 @@ CASES = [
         lambda c: c["segment_columns"].update(value_tier="value"),
         ["segment_columns.value_tier", "value"],
     ),
+    (
+        "a description under its old and its new name",
+        lambda c: c["segments"][0].update(description="All scores high."),
+        ["segments[0]", "description_en", "not both"],
+    ),
+    (
+        "no description at all",
+        lambda c: c["segments"][0].pop("description_en"),
+        ["segments[0].description_en"],
+    ),
+    (
+        "unknown review cadence",
+        lambda c: c["segments"][2].update(review_cadence="weekly"),
+        ["segments[2].review_cadence", "quarterly"],
+    ),
+    (
+        "unknown parameter in a Chinese description",
+        lambda c: c["segments"][0].update(description_zh="评分不低于 {loyal_min}"),
+        ["segments[0].description_zh", "{loyal_min}"],
+    ),
 ]
 
 
@@ -132,3 +152,34 @@ def test_write_config_tables_writes_the_active_and_the_default_config(tmp_path: 
         segments = conn.execute("select segment from config.segments order by priority").fetchall()
     assert rules == [("annual_spend >= 5000", "annual_spend >= 10000")]
     assert segments[-1] == ("regular",)
+
+
+def test_a_config_of_before_the_bilingual_segment_catalog_still_loads(tmp_path: Path) -> None:
+    # Older configs: `description` (English) only, no owner, no review cadence. The English text is
+    # published in both languages, owner and cadence take their defaults.
+    def older(config: dict[str, Any]) -> None:
+        for segment in config["segments"]:
+            segment["description"] = segment.pop("description_en")
+            for key in ("description_zh", "owner", "review_cadence"):
+                segment.pop(key)
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        write_config_tables(conn, load_config(_write(tmp_path, older)))
+        first = conn.execute(
+            "select description, description_zh, description_en, owner, review_cadence "
+            "from config.segments order by priority limit 1"
+        ).fetchone()
+    assert first == ("All three RFM scores at least 4.",) * 3 + ("marketing", "quarterly")
+
+
+def test_segment_descriptions_are_bilingual_with_thresholds_filled_in(tmp_path: Path) -> None:
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        write_config_tables(conn, load_config(DEFAULT_CONFIG_PATH))
+        first = conn.execute(
+            "select description_zh, description_en, owner from config.segments order by priority limit 1"
+        ).fetchone()
+    assert first == (
+        "R、F、M 三项评分均不低于 4 分。",
+        "All three RFM scores at least 4.",
+        "key_account_management",
+    )

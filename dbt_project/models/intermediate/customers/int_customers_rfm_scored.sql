@@ -57,6 +57,68 @@ rfm_segments as (
 ),
 {%- endfor %}
 
+percentile_values as (
+
+    {#- The 0-100 percentiles rank the same distributions as the scores (int_rfm_cut_points), with
+        ranking_value higher = better (recency negated). -#}
+    select
+        customer_id,
+        'recency' as metric,
+        -1 * cast(recency_days as decimal(18, 2)) as ranking_value
+    from features
+    where recency_days is not null
+
+    union all
+
+    select
+        customer_id,
+        'frequency' as metric,
+        cast(frequency as decimal(18, 2)) as ranking_value
+    from features
+    where frequency > 0
+
+    union all
+
+    select
+        customer_id,
+        'monetary' as metric,
+        cast(monetary_for_scoring as decimal(18, 2)) as ranking_value
+    from features
+    where frequency > 0
+
+),
+
+percentile_ranks as (
+
+    select
+        customer_id,
+        metric,
+        rank() over (partition by metric order by ranking_value) - 1 as customers_below,
+        count(*) over (partition by metric, ranking_value) as customers_tied,
+        count(*) over (partition by metric) as customers_total
+
+    from percentile_values
+
+),
+
+percentiles as (
+
+    {#- The mid-point of the customer's tie group in the ranking, the quantity the quantile scores
+        are cut from (score = 1 + floor(5 * mid)), as 0-100 truncated to one decimal: so a quantile
+        score is always 1 + floor(percentile / 20), and tied values share a percentile. -#}
+    select
+        customer_id,
+        {%- for name in ['recency', 'frequency', 'monetary'] %}
+        max(case when metric = '{{ name }}' then floor(
+            {{ divide_as_double('1000 * (2 * customers_below + customers_tied)', '(2 * customers_total)') }}
+        ) / 10 end) as {{ name[0] }}_percentile{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from percentile_ranks
+    group by customer_id
+
+),
+
 scored as (
 
     select
@@ -64,6 +126,10 @@ scored as (
         coalesce(recency_scores.score, settings.no_activity_score) as r_score,
         coalesce(frequency_scores.score, settings.no_activity_score) as f_score,
         coalesce(monetary_scores.score, settings.no_activity_score) as m_score,
+        {#- outside a distribution: the bottom of the no_activity_score band (0 for score 1) #}
+        coalesce(percentiles.r_percentile, 20 * (settings.no_activity_score - 1)) as r_percentile,
+        coalesce(percentiles.f_percentile, 20 * (settings.no_activity_score - 1)) as f_percentile,
+        coalesce(percentiles.m_percentile, 20 * (settings.no_activity_score - 1)) as m_percentile,
         settings.rfm_high_rule,
         settings.rfm_high_min_score
 
@@ -75,6 +141,8 @@ scored as (
         on features.customer_id = frequency_scores.customer_id
     left join monetary_scores
         on features.customer_id = monetary_scores.customer_id
+    left join percentiles
+        on features.customer_id = percentiles.customer_id
 
 ),
 
@@ -184,6 +252,9 @@ final as (
         cast(high_low.r_score as integer) as r_score,
         cast(high_low.f_score as integer) as f_score,
         cast(high_low.m_score as integer) as m_score,
+        cast(high_low.r_percentile as double) as r_percentile,
+        cast(high_low.f_percentile as double) as f_percentile,
+        cast(high_low.m_percentile as double) as m_percentile,
         cast({{ dbt.concat([
             dbt.cast('high_low.r_score', dbt.type_string()),
             dbt.cast('high_low.f_score', dbt.type_string()),

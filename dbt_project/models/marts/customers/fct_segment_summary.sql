@@ -24,6 +24,8 @@ by_segment as (
         snapshot_date,
         segment,
         segment_label,
+        segment_label_zh,
+        segment_label_en,
         count(*) as customers,
         sum(monetary) as revenue,
         avg(recency_days) as mean_recency_days,
@@ -34,7 +36,7 @@ by_segment as (
         avg(m_score) as mean_m_score
 
     from customers
-    group by snapshot_date, segment, segment_label
+    group by snapshot_date, segment, segment_label, segment_label_zh, segment_label_en
 
 ),
 
@@ -44,6 +46,8 @@ final as (
         by_segment.snapshot_date,
         by_segment.segment,
         by_segment.segment_label,
+        by_segment.segment_label_zh,
+        by_segment.segment_label_en,
         cast(by_segment.customers as integer) as customers,
         cast({{ divide_as_double('by_segment.customers', 'totals.all_customers') }} as double)
             as customer_share,

@@ -14,6 +14,8 @@ final as (
         label_zh as segment_label_zh,
         label_en as segment_label_en,
         description as segment_description,
+        description_zh as segment_description_zh,
+        description_en as segment_description_en,
         rule as segment_rule,
         is_catch_all,
         strategy_direction_zh,
@@ -21,7 +23,9 @@ final as (
         strategy_measures_zh,
         strategy_measures_en,
         strategy_zh,
-        strategy_en
+        strategy_en,
+        owner,
+        review_cadence
 
     from source
 
