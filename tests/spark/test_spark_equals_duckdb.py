@@ -79,9 +79,19 @@ COMPARED: dict[str, tuple[str, ...]] = {
     "history.customer_segments": ("customer_id",),
     "history.customer_tags": ("customer_id", "tag_name"),
     "history.tag_catalog": ("tag_code",),
+    "history.segment_catalog": ("segment",),
+    "history.segment_profiles": ("snapshot_date", "segment", "dimension", "value"),
+    "history.segment_portraits": ("snapshot_date", "segment"),
+    "history.segment_samples": ("snapshot_date", "segment", "customer_id"),
+    "history.segment_validation": ("snapshot_date", "measure", "feature"),
 }
 # Which dbt invocation wrote a snapshot, and when: different on each engine by nature.
-IGNORED = {"history.history_snapshots": ("version", "written_at")}
+IGNORED = {
+    "history.history_snapshots": ("version", "written_at"),
+    # Spark's history builds with each quarter's models here, before the Python-written contacts
+    # are copied over, so its samples carry no masked contact; the join is tested on DuckDB.
+    "history.segment_samples": ("name_masked", "phone_masked"),
+}
 # The tables dbt reads as sources, copied from DuckDB to Spark.
 SOURCE_SCHEMAS = ("crm", "shop", "helpdesk", "config", "config_defaults", "history")
 
