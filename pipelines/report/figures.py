@@ -5,6 +5,9 @@ back from `figure.data`). Colours follow the segment order, so a segment keeps i
 chart and every page.
 """
 
+import math
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
@@ -14,6 +17,8 @@ from pipelines.report.queries import RFM_METRICS, SegmentNames
 from pipelines.report.texts import METRIC_TITLES, TEXT
 
 PALETTE = qualitative.Plotly + qualitative.Set2
+# The heavy-tailed metric whose histogram is binned and drawn on a log10 scale.
+LOG_METRIC = "monetary"
 FONT = "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 
 
@@ -92,17 +97,28 @@ def migration_heatmap(moves: pd.DataFrame, names: SegmentNames, language: str) -
     return _layout(figure, 120 + 45 * len(origins))
 
 
+def _log10(values: pd.Series) -> pd.Series:
+    return np.log10(values.astype(float))
+
+
+def _identity(values: pd.Series) -> pd.Series:
+    return values.astype(float)
+
+
 def rfm_distributions(histogram: pd.DataFrame, cuts: pd.DataFrame, language: str) -> go.Figure:
     """Histogram of each RFM metric, with the score boundaries of the calibration as dashed lines."""
     titles = METRIC_TITLES[language]
     figure = make_subplots(rows=1, cols=3, subplot_titles=[titles[m] for m in RFM_METRICS])
     for column, metric in enumerate(RFM_METRICS, start=1):
         bins = histogram[histogram["metric"] == metric]
+        # Spend is drawn on a log10 axis (its bins are equal on that scale, sql/rfm_histogram.sql).
+        scale = _log10 if metric == LOG_METRIC else _identity
+        low, high = scale(bins["lower_bound"]), scale(bins["upper_bound"])
         figure.add_trace(
             go.Bar(
-                x=(bins["lower_bound"] + bins["width"] / 2).tolist(),
+                x=((low + high) / 2).tolist(),
                 y=bins["customers"].tolist(),
-                width=bins["width"].tolist(),
+                width=(high - low).tolist(),
                 customdata=bins[["lower_bound", "upper_bound"]].to_numpy().tolist(),
                 name=titles[metric],
                 meta=metric,
@@ -113,15 +129,22 @@ def rfm_distributions(histogram: pd.DataFrame, cuts: pd.DataFrame, language: str
             row=1,
             col=column,
         )
+        if metric == LOG_METRIC and len(bins):
+            powers = range(math.floor(low.min()), math.ceil(high.max()) + 1)
+            figure.update_xaxes(
+                tickvals=list(powers), ticktext=[f"{10.0**p:,.0f}" for p in powers], row=1, col=column
+            )
         ranges = cuts[cuts["metric"] == metric].sort_values("lower_bound")
         letter = metric[0].upper()
+        floor = low.min() if len(bins) else 0.0
         for position, (_, cut) in enumerate(ranges.iterrows()):
+            # the lowest range may start at 0 (no log on the spend axis): its label sits at the axis' start
+            bound = float(cut["lower_bound"])
+            x = float(scale(pd.Series([bound])).iloc[0]) if bound > 0 or scale is _identity else floor
             if position > 0:
-                figure.add_vline(
-                    x=cut["lower_bound"], line_dash="dash", line_color="#444", line_width=1, row=1, col=column
-                )
+                figure.add_vline(x=x, line_dash="dash", line_color="#444", line_width=1, row=1, col=column)
             figure.add_annotation(
-                x=cut["lower_bound"],
+                x=x,
                 y=1.0,
                 yref="y domain",
                 xref=f"x{column if column > 1 else ''}",

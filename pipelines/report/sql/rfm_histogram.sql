@@ -1,17 +1,20 @@
 -- Customers per bin of recency_days, frequency and monetary in one snapshot: a few dozen rows
 -- whatever the number of customers. Each metric counts the customers that have a value (recency:
--- a completed order ever; frequency and monetary: above 0 in the window). Bins are equal-width from
--- the minimum to the 99th percentile (whole units for the integer metrics); the last bin also holds
--- everything above it, so one extreme spender does not squeeze the chart (`width` is the bin width
--- drawn; the last bin's true range runs to the maximum).
+-- a completed order ever; frequency and monetary: above 0 in the window).
+-- Recency and frequency: equal-width bins from the minimum to the 99th percentile (whole units);
+-- monetary: bins of equal width on a log scale from the minimum to the maximum, since spend is
+-- heavy-tailed (equal-width bins put every quintile cut point into the first two bins). The bins'
+-- edges are computed first and values compared with them, so that a bin holds exactly the values
+-- in [lower_bound, upper_bound); the last bin also holds everything above it (`upper_bound` is
+-- then the maximum).
 with
 
 snapshot as (
 
     select
         cast(recency_days as double) as recency_days,
-        cast(nullif(frequency, 0) as double) as frequency,
-        cast(nullif(monetary, 0) as double) as monetary,
+        cast(case when frequency > 0 then frequency end as double) as frequency,
+        cast(case when monetary > 0 then monetary end as double) as monetary,
     from segment_history
     where snapshot_date = $snapshot
 
@@ -35,42 +38,47 @@ bounds as (
 
 ),
 
-widths as (
+edges as (
 
     select
         metric,
-        low,
-        high,
+        bin,
         case
-            when metric = 'monetary' then greatest((p99 - low) / $bins, 0.01)
-            else greatest(ceil((p99 - low) / $bins), 1)
-        end as width,
-    from bounds
+            when metric = 'monetary' then low * pow(high / low, bin / $bins)
+            else low + bin * greatest(ceil((p99 - low) / $bins), 1)
+        end as lower_bound,
+        case
+            when bin = $bins - 1 then high
+            when metric = 'monetary' then low * pow(high / low, (bin + 1) / $bins)
+            else low + (bin + 1) * greatest(ceil((p99 - low) / $bins), 1)
+        end as upper_bound,
+        bin = $bins - 1 as is_last,
+    from bounds, range($bins) as bins(bin)
 
 ),
 
 binned as (
 
     select
-        long.metric,
-        cast(least(floor((long.metric_value - widths.low) / widths.width), $bins - 1) as integer) as bin,
+        edges.metric,
+        edges.bin,
         count(*) as customers,
     from long
-    inner join widths on long.metric = widths.metric
+    inner join edges
+        on long.metric = edges.metric
+        and long.metric_value >= edges.lower_bound
+        and (long.metric_value < edges.upper_bound or edges.is_last)
     group by all
 
 )
 
 select
-    binned.metric,
-    binned.bin,
-    widths.low + binned.bin * widths.width as lower_bound,
-    case
-        when binned.bin = $bins - 1 then greatest(widths.high, widths.low + $bins * widths.width)
-        else widths.low + (binned.bin + 1) * widths.width
-    end as upper_bound,
-    widths.width,
+    edges.metric,
+    edges.bin,
+    edges.lower_bound,
+    -- the last bin is drawn as wide as the others; its true range runs to the maximum
+    greatest(edges.upper_bound, edges.lower_bound) as upper_bound,
     binned.customers,
 from binned
-inner join widths on binned.metric = widths.metric
-order by binned.metric, binned.bin
+inner join edges on binned.metric = edges.metric and binned.bin = edges.bin
+order by edges.metric, edges.bin
