@@ -291,6 +291,15 @@ def test_fewer_distinct_customers_than_k_reduce_k(tmp_path: Path) -> None:
     assert row["silhouette"] == pytest.approx(1.0) and row["segment_silhouette"] == pytest.approx(1.0)
 
 
+def test_fewer_customers_than_k_give_one_cluster_each_without_a_silhouette(tmp_path: Path) -> None:
+    # Two customers, k_range 3..5: each is its own cluster; a silhouette needs more points than labels.
+    rows = [("A", "loyal", 5, 400, 9, 900, 100), ("B", "dormant", None, 50, 0, 0, None)]
+    with duckdb.connect(str(tiny_warehouse(tmp_path / "w.duckdb", rows))) as conn:
+        fit, row, centroid_rows = build_clusters(conn, SNAPSHOT, Clusters())
+    assert (fit.k, row["chosen_by"], centroid_rows) == (2, "reduced", 2 * len(FEATURES))
+    assert row["silhouette"] is None and row["segment_silhouette"] is None
+
+
 def test_extra_features_are_clustered_on_and_stored(tmp_path: Path) -> None:
     rows = [(f"C{i}", "s", i % 7, 30 + i, i % 5, 10 * i, 3 * i if i % 4 else None) for i in range(40)]
     settings = Clusters(features=["avg_order_value"], k_range=(3, 3))
