@@ -6,8 +6,8 @@ customers outside the sample are assigned too."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -148,8 +148,6 @@ def test_every_customer_is_assigned_to_the_nearest_stored_centroid(run: Run, cus
 
 def hash_ordered_sample(customers: pd.DataFrame, size: int) -> pd.DataFrame:
     """The fit sample, recomputed with hashlib: first `size` customers by md5(customer_id)."""
-    import hashlib
-
     keys = customers.customer_id.map(lambda c: hashlib.md5(c.encode()).hexdigest())
     return customers.assign(_key=keys).sort_values(["_key", "customer_id"]).head(size)
 
@@ -337,7 +335,7 @@ def test_a_bad_clusters_section_fails_naming_the_key(
 ) -> None:
     with pytest.raises(ConfigError) as error:
         load_config(write_config(tmp_path / "segments.yml", **change))
-    problems = [line for line in str(error.value).splitlines()[1:]]
+    problems = str(error.value).splitlines()[1:]
     assert len(problems) == 1, problems
     for fragment in fragments:
         assert fragment in problems[0]
@@ -346,4 +344,3 @@ def test_a_bad_clusters_section_fails_naming_the_key(
 def test_the_shipped_config_chooses_k_by_silhouette_in_3_to_5() -> None:
     clusters = load_config(DEFAULT_CONFIG_PATH).clusters
     assert (clusters.k, clusters.k_range, clusters.features) == (None, (3, 5), [])
-    assert os.environ.get("SEGMENTS_CONFIG") is None or True
