@@ -12,6 +12,7 @@ import yaml
 from pydantic import ValidationError
 
 from pipelines.config.catalog import tag_catalog_rows
+from pipelines.config.cluster_features import check_cluster_features
 from pipelines.config.model import ConfigError, SegmentationConfig
 from pipelines.config.rules import check_rules
 from pipelines.settings import DEFAULT_CONFIG_PATH
@@ -39,7 +40,7 @@ def load_config(path: Path | None = None) -> SegmentationConfig:
         raise ConfigError(f"{path}: invalid segmentation config:\n" + "\n".join(lines)) from None
     config._source = path.resolve()
     config._sha256 = hashlib.sha256(raw).hexdigest()
-    problems = _check_references(config) + check_rules(config)
+    problems = _check_references(config) + check_rules(config) + check_cluster_features(config)
     if problems:
         raise ConfigError(f"{path}: invalid segmentation config:\n" + "\n".join(f"  - {p}" for p in problems))
     return config

@@ -213,6 +213,29 @@ class Quality(_Model):
     max_volume_change: float = Field(0.5, gt=0)
 
 
+class Clusters(_Model):
+    """The k-means view of the segments (pipelines/insight): what is fitted, on how many customers."""
+
+    # None: the k of k_range with the best silhouette; an int: that k.
+    k: int | None = Field(None, ge=2, le=10)
+    k_range: tuple[Annotated[int, Field(ge=2, le=10)], Annotated[int, Field(ge=2, le=10)]] = (3, 5)
+    # Extra numeric columns of dim_customers, next to recency_days, frequency and monetary.
+    features: list[Code] = Field(default_factory=list)
+    fit_sample_size: int = Field(20000, ge=10, le=1_000_000)
+    # silhouette costs n^2 distances: it is computed on the first customers of the fit sample.
+    silhouette_sample_size: int = Field(5000, ge=10, le=50_000)
+
+    @model_validator(mode="after")
+    def _range_and_sizes(self) -> Clusters:
+        if self.k_range[0] > self.k_range[1]:
+            raise ValueError(f"k_range: the lower bound must not exceed the upper, got {list(self.k_range)}")
+        if self.silhouette_sample_size > self.fit_sample_size:
+            raise ValueError("silhouette_sample_size must not exceed fit_sample_size (it is a part of it)")
+        if len(set(self.features)) != len(self.features):
+            raise ValueError("features: each column once")
+        return self
+
+
 class SegmentationConfig(_Model):
     display_language: Literal["zh", "en"] = "zh"
     windows: Windows = Field(default_factory=Windows)
@@ -227,6 +250,7 @@ class SegmentationConfig(_Model):
     tag_sublevels: dict[Code, Label]
     tags: list[TagAttribute] = Field(min_length=1)
     quality: Quality = Field(default_factory=Quality)
+    clusters: Clusters = Field(default_factory=Clusters)
 
     _source: Path | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)
