@@ -167,7 +167,7 @@ CASES = [
     (
         "unknown tag_code allowed empty",
         lambda c: c["quality"]["tag_values_allowed_empty"].append("age_band_under_12"),
-        ["quality.tag_values_allowed_empty[1]", "age_band_under_12"],
+        ["quality.tag_values_allowed_empty[2]", "age_band_under_12"],
     ),
     (
         "tag share bound out of range",
