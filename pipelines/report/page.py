@@ -260,8 +260,6 @@ def _clusters(
     charts: dict[str, go.Figure],
 ) -> str:
     text = TEXT[language]
-    if not queries.has_cluster_tables(conn):
-        return _section("clusters", text["clusters"], text["clusters_none"])
     crosstab = queries.cluster_crosstab(conn, snapshot, language)
     if crosstab.empty:
         return _section("clusters", text["clusters"], text["clusters_empty"])

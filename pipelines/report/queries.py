@@ -14,8 +14,6 @@ import pandas as pd
 SQL_DIR = Path(__file__).parent / "sql"
 RFM_METRICS = ("recency_days", "frequency", "monetary")
 HISTOGRAM_BINS = 40
-# Published by another part of issue 13; the section says "not available" until both exist.
-CLUSTER_TABLES = ("cluster_segment_crosstab", "cluster_profiles")
 # Origins and destinations of segment_migration that are not segments.
 MIGRATION_MARGINS = {
     "newly_registered": ("新注册客户", "Newly registered"),
@@ -180,16 +178,6 @@ def quality(conn: duckdb.DuckDBPyConnection, snapshot: date) -> pd.DataFrame:
         "where snapshot_date = $snapshot order by passed, severity, asset_key, check_name",
         {"snapshot": snapshot},
     )
-
-
-def has_cluster_tables(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the published file holds the cluster tables (tables or views)."""
-    found = conn.execute(
-        "select count(distinct table_name) from information_schema.tables "
-        "where table_schema = 'main' and list_contains($names, table_name)",
-        {"names": list(CLUSTER_TABLES)},
-    ).fetchone()[0]
-    return found == len(CLUSTER_TABLES)
 
 
 def cluster_crosstab(conn: duckdb.DuckDBPyConnection, snapshot: date, language: str) -> pd.DataFrame:

@@ -47,10 +47,7 @@ TEXT = {
         "medians": "中位数 最近天数 / 频次 / 金额",
         "median_order_value": "客单价中位数",
         "clusters": "聚类与分群对照",
-        "clusters_none": (
-            "本快照暂无聚类结果（发布文件中没有 cluster_segment_crosstab 与 cluster_profiles）。"
-        ),
-        "clusters_empty": "发布文件中有聚类表，但没有本快照的数据。",
+        "clusters_empty": "本快照没有聚类结果（不同的客户太少，k-means 未分群）。",
         "cluster_profiles": "聚类概况",
         "samples": "抽样客户数",
         "samples_note": "每个分群抽取的复核样本（segment_samples，仅含脱敏联系方式）。",
@@ -112,10 +109,7 @@ TEXT = {
         "medians": "Median recency / frequency / monetary",
         "median_order_value": "Median order value",
         "clusters": "Clusters x segments",
-        "clusters_none": (
-            "Not available: the published file holds no cluster_segment_crosstab and cluster_profiles."
-        ),
-        "clusters_empty": "The cluster tables hold no rows for this snapshot.",
+        "clusters_empty": "No clusters for this snapshot (too few distinct customers for k-means).",
         "cluster_profiles": "Cluster profiles",
         "samples": "Sample counts",
         "samples_note": "Customers drawn per segment for review (segment_samples; masked contact only).",

@@ -335,7 +335,7 @@ def test_a_bad_clusters_section_fails_naming_the_key(
 ) -> None:
     with pytest.raises(ConfigError) as error:
         load_config(write_config(tmp_path / "segments.yml", **change))
-    problems = str(error.value).splitlines()[1:]
+    problems = str(error.value).splitlines()  # one line per problem, each naming the file and key
     assert len(problems) == 1, problems
     for fragment in fragments:
         assert fragment in problems[0]
