@@ -110,4 +110,5 @@ def cluster_centroids(
     for key in context.selected_asset_keys:
         yield dg.MaterializeResult(asset_key=key, metadata=results[key])
 
+
 defs = dg.Definitions(assets=dg.with_source_code_references([cluster_centroids]))
