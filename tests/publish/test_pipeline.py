@@ -152,13 +152,21 @@ def test_published_tables_hold_the_contract_columns_and_the_parquet_mirror_match
             ],
             latest,
         )
-        assert (
-            conn.execute("select count(*) from customer_tags").fetchone()[0]
-            == conn.execute(f"select count(*) from tag_history where snapshot_date = '{latest}'").fetchone()[
-                0
-            ]
-        )
         mirror = backfill.data_dir / "published" / "parquet"
+        # customer_tags is the latest tag_history partition, row for row, in the file and in the mirror
+        latest_tags = f"(select * from tag_history where snapshot_date = '{latest}')"
+        mirrored_tags = (
+            f"(select * from read_parquet('{mirror}/customer_tags/*/*.parquet', hive_partitioning = true, "
+            "hive_types = {'snapshot_date': date}))"
+        )
+        for one, other in [("customer_tags", latest_tags), (latest_tags, "customer_tags")]:
+            assert conn.execute(f"select count(*) from (from {one} except all from {other})").fetchone() == (0,)
+        assert conn.execute(
+            f"select count(*) from (select * exclude (snapshot_date) from {mirrored_tags} "
+            "except all select * exclude (snapshot_date) from customer_tags)"
+        ).fetchone() == (0,)
+        assert conn.execute(f"select distinct snapshot_date from {mirrored_tags}").fetchall() == [(latest,)]
+        assert conn.execute("select count(*) from customer_tags").fetchone()[0] > 0
         for table in TABLES:
             files = list((mirror / table).rglob("*.parquet"))
             in_mirror = conn.execute(
