@@ -96,8 +96,10 @@ def _published_tables(manifest_path: Path, modified: float) -> tuple[PublishedTa
         )
     by_name = {table.name: table for table in tables}
     for table in tables:
-        source = by_name.get(table.latest_of) if table.latest_of else None
-        if table.latest_of and (source is None or source.partition_column != SNAPSHOT_COLUMN or table.partition_column):
+        if not table.latest_of:
+            continue
+        source = by_name.get(table.latest_of)
+        if source is None or source.partition_column != SNAPSHOT_COLUMN or table.partition_column:
             raise ValueError(
                 f"published table {table.name}: latest_of must name a table partitioned by snapshot_date "
                 f"(got {table.latest_of!r}) and {table.name} must not be partitioned itself"
