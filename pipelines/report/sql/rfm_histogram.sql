@@ -57,17 +57,38 @@ edges as (
 
 ),
 
+located as (
+
+    -- The bin by arithmetic (one pass, no range join), then moved by one where rounding put a
+    -- value on the wrong side of an edge: the edges above stay the definition of a bin.
+    select
+        long.metric,
+        long.metric_value,
+        least(greatest(cast(floor(coalesce(
+            case
+                when long.metric = 'monetary'
+                    then ln(long.metric_value / bounds.low) / nullif(ln(bounds.high / bounds.low), 0) * $bins
+                else (long.metric_value - bounds.low) / greatest(ceil((bounds.p99 - bounds.low) / $bins), 1)
+            end, 0)) as integer), 0), $bins - 1) as guess,
+    from long
+    inner join bounds on long.metric = bounds.metric
+
+),
+
 binned as (
 
     select
-        edges.metric,
-        edges.bin,
+        located.metric,
+        case
+            when located.metric_value < edges.lower_bound then located.guess - 1
+            when located.metric_value >= edges.upper_bound and not edges.is_last then located.guess + 1
+            else located.guess
+        end as bin,
         count(*) as customers,
-    from long
+    from located
     inner join edges
-        on long.metric = edges.metric
-        and long.metric_value >= edges.lower_bound
-        and (long.metric_value < edges.upper_bound or edges.is_last)
+        on located.metric = edges.metric
+        and located.guess = edges.bin
     group by all
 
 )
