@@ -71,7 +71,7 @@ def write_contacts(conn: duckdb.DuckDBPyConnection, snapshot: date, salt: str) -
 def customer_contacts(
     context: dg.AssetExecutionContext, warehouse: Warehouse, privacy: Privacy
 ) -> dg.MaterializeResult:
-    """Masked name and phone, salted contact hash and holdout draw of the quarter's customers (never the raw values)."""
+    """Masked name, phone, salted contact hash and holdout draw of the quarter's customers (no raw values)."""
     tag_run(context)
     snapshot = partition_quarter(context).as_of
     salt, is_default = privacy.resolve_salt()

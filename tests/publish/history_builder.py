@@ -110,8 +110,9 @@ def write_marts(
         "'en' as description_en, 'true' as rule, '维护' as strategy_zh, 'Maintain' as strategy_en, "
         "'marketing' as owner, 'quarterly' as review_cadence, "
         "coalesce(shares.holdout_share, 0.05) as holdout_share, segment = 'churn_risk' as is_churn_segment "
-        "from marts.dim_customers left join (select unnest($codes) as code, unnest($shares) as holdout_share) "
-        "as shares on shares.code = dim_customers.segment "
+        "from marts.dim_customers "
+        "left join (select unnest($codes) as code, unnest($shares) as holdout_share) as shares "
+        "on shares.code = dim_customers.segment "
         "group by snapshot_date, segment, shares.holdout_share",
         {"codes": [*holdout_shares.keys(), ""], "shares": [*holdout_shares.values(), 0.0]},
     )
