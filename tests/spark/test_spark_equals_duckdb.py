@@ -82,6 +82,7 @@ COMPARED: dict[str, tuple[str, ...]] = {
     "history.rfm_calibration": ("snapshot_date", "metric", "score"),
     "history.tag_catalog_history": ("snapshot_date", "tag_code"),
     "history.segment_migration": ("to_snapshot", "from_segment", "to_segment"),
+    "history.segment_outcomes": ("snapshot_date", "segment", "group"),
     "history.history_snapshots": ("snapshot_date",),
     "history.customer_segments": ("customer_id",),
     "history.customer_tags": ("customer_id", "tag_name"),
