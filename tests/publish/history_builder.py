@@ -35,13 +35,15 @@ def write_marts(
     extra_tag_rows: int = 0,
     quarter_orders: Mapping[str, tuple[int, float]] | None = None,
     holdout_shares: Mapping[str, float] | None = None,
+    campaign_sends: list[tuple[str, str]] | None = None,
 ) -> None:
     """Replace the marts with one snapshot: `segments` maps customer id -> segment code.
 
     `extra_tag_rows` pads fct_customer_tags (e.g. beyond one DuckDB row group of 122,880 rows).
     `quarter_orders`: customer id -> (completed orders, revenue) in the quarter ending on `as_of`
     (default none); `holdout_shares`: segment -> holdout share (default 0.05), in segment_order
-    = alphabetical order of the codes; `churn_risk` is the churn segment.
+    = alphabetical order of the codes; `churn_risk` is the churn segment. `campaign_sends`:
+    (customer id, campaign id) sent in the quarter ending on `as_of`.
     """
     quarter_orders = quarter_orders or {}
     holdout_shares = holdout_shares or {}
@@ -140,6 +142,15 @@ def write_marts(
         "from marts.dim_customers group by all"
     )
     conn.execute(
+        "create or replace table marts.fct_campaign_sends (snapshot_date date, customer_id varchar, "
+        "campaign_id varchar, sends integer, first_sent_date date)"
+    )
+    if campaign_sends:
+        conn.executemany(
+            "insert into marts.fct_campaign_sends values (?, ?, ?, 1, ?)",
+            [[as_of, cid, campaign, as_of] for cid, campaign in campaign_sends],
+        )
+    conn.execute(
         "create or replace table staging.stg_crm__customers "
         "(customer_id varchar, customer_name varchar, email varchar, phone varchar)"
     )
@@ -162,11 +173,12 @@ def build_quarter(
     change_marts: str | None = None,
     quarter_orders: Mapping[str, tuple[int, float]] | None = None,
     holdout_shares: Mapping[str, float] | None = None,
+    campaign_sends: list[tuple[str, str]] | None = None,
 ) -> str:
     """Write the marts of `as_of` (then run `change_marts`, SQL, on them) and build its history as a
     run would; returns dbt's output."""
     with duckdb.connect(str(warehouse)) as conn:
-        write_marts(conn, as_of, segments, extra_tag_rows, quarter_orders, holdout_shares)
+        write_marts(conn, as_of, segments, extra_tag_rows, quarter_orders, holdout_shares, campaign_sends)
         if change_marts:
             conn.execute(change_marts)
         write_contacts(conn, as_of, salt)

@@ -56,6 +56,51 @@ def scenario(salt: str) -> tuple[dict[str, str], dict[str, str], dict[str, tuple
     return q1, q2, orders
 
 
+def campaign_sends(salt: str) -> list[tuple[str, str]]:
+    """Q2's sends: `spring` to about half of the Q1 customers, `vip` to a_loyal ones only; a few
+    holdout customers get `spring` anyway (they stay in the holdout group)."""
+    q1, q2, _ = scenario(salt)
+    rng = random.Random(15)
+    sends = [(cid, "spring") for cid in q2 if rng.random() < 0.5]
+    sends += [(cid, "vip") for cid in q2 if q1.get(cid) == "a_loyal" and rng.random() < 0.8]
+    return sends
+
+
+def expected_campaign_outcomes(salt: str) -> pd.DataFrame:
+    """Q1's outcomes per campaign: contacted (not held out, a Q2 send) versus the segment's holdout."""
+    q1, q2, orders = scenario(salt)
+    rows = []
+    for cid, campaign in set(campaign_sends(salt)):
+        if cid in q1 and not in_holdout(salt, cid, Q1, q1[cid]):
+            rows.append((campaign, q1[cid], "contacted", cid))
+    reached = {(campaign, segment) for campaign, segment, _, _ in rows}
+    for cid, segment in q1.items():
+        if in_holdout(salt, cid, Q1, segment):
+            rows += [(campaign, segment, "holdout", cid) for campaign, s in reached if s == segment]
+    frame = pd.DataFrame(rows, columns=["campaign_id", "segment", "group", "customer_id"])
+    frame["orders"] = [orders.get(c, (0, 0.0))[0] if c in q2 else 0 for c in frame["customer_id"]]
+    frame["repurchased"] = frame["orders"] > 0
+    out = frame.groupby(["campaign_id", "segment", "group"]).agg(
+        customers=("repurchased", "size"),
+        repurchase_rate=("repurchased", "mean"),
+        orders_per_customer=("orders", "mean"),
+    )
+    z = NormalDist().inv_cdf(0.975)
+    for campaign, segment in reached:
+        if (campaign, segment, "holdout") not in out.index:
+            continue
+        p1, n1 = out.loc[(campaign, segment, "contacted"), ["repurchase_rate", "customers"]]
+        p0, n0 = out.loc[(campaign, segment, "holdout"), ["repurchase_rate", "customers"]]
+        se = (p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0) ** 0.5
+        for group in ("contacted", "holdout"):
+            out.loc[(campaign, segment, group), ["lift", "lift_ci_low", "lift_ci_high"]] = [
+                p1 - p0,
+                p1 - p0 - z * se,
+                p1 - p0 + z * se,
+            ]
+    return out.sort_index()
+
+
 def expected_outcomes(salt: str) -> pd.DataFrame:
     """Q1's outcomes, from the scenario's rows only."""
     q1, q2, orders = scenario(salt)
@@ -109,9 +154,15 @@ def expected_outcomes(salt: str) -> pd.DataFrame:
 def build(warehouse: Path, salt: str, quarters: tuple[date, ...] = (Q1, Q2)) -> None:
     q1, q2, orders = scenario(salt)
     for as_of in quarters:
-        segments, quarter_orders = (q1, {}) if as_of == Q1 else (q2, orders)
+        segments, quarter_orders, sends = (q1, {}, []) if as_of == Q1 else (q2, orders, campaign_sends(salt))
         build_quarter(
-            warehouse, as_of, segments, salt=salt, quarter_orders=quarter_orders, holdout_shares=SHARES
+            warehouse,
+            as_of,
+            segments,
+            salt=salt,
+            quarter_orders=quarter_orders,
+            holdout_shares=SHARES,
+            campaign_sends=sends,
         )
 
 
@@ -209,3 +260,29 @@ def test_rerunning_a_quarter_with_another_salt_redraws_its_holdout_and_recompute
         "holdout": sum(expected_groups.values()),
         "treated": CUSTOMERS - sum(expected_groups.values()),
     }
+
+
+def test_campaign_outcomes_compare_the_contacted_with_the_segments_holdout(warehouse: Path) -> None:
+    got = frame(
+        warehouse,
+        'select campaign_id, segment, "group", outcome_snapshot, customers, repurchase_rate, '
+        "orders_per_customer, lift, lift_ci_low, lift_ci_high from history.campaign_outcomes "
+        f"where snapshot_date = '{Q1}'",
+    ).set_index(["campaign_id", "segment", "group"])
+    expected = expected_campaign_outcomes(SALT)
+    # b_potential has no holdout: listed with 0 customers, no lift
+    assert got.loc[("spring", "b_potential", "holdout"), "customers"] == 0
+    assert got.loc[("spring", "b_potential", "contacted"), ["lift", "lift_ci_low"]].isna().all()
+    got = got[got["customers"] > 0].sort_index()
+    assert list(got.index) == list(expected.index)
+    assert (got["outcome_snapshot"] == pd.Timestamp(Q2)).all()
+    assert got["customers"].tolist() == expected["customers"].tolist()
+    columns = [c for c in expected.columns if c != "customers"]
+    pd.testing.assert_frame_equal(
+        got[columns].astype(float), expected[columns].astype(float), check_exact=False, atol=1e-9
+    )
+    # Q2's campaigns are measured once Q3 is in: no rows yet.
+    later = frame(
+        warehouse, f"select count(*) as n from history.campaign_outcomes where snapshot_date = '{Q2}'"
+    )
+    assert later["n"][0] == 0

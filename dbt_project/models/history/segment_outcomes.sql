@@ -208,10 +208,9 @@ lifts as (
         treated.snapshot_date,
         treated.segment,
         treated.repurchase_rate - holdout.repurchase_rate as lift,
-        sqrt(
-            treated.repurchase_rate * (1 - treated.repurchase_rate) / treated.customers
-            + holdout.repurchase_rate * (1 - holdout.repurchase_rate) / holdout.customers
-        ) as lift_standard_error
+        {{ lift_standard_error(
+            'treated.repurchase_rate', 'treated.customers', 'holdout.repurchase_rate', 'holdout.customers'
+        ) }} as lift_standard_error
 
     from rates as treated
     inner join rates as holdout
