@@ -286,3 +286,17 @@ def test_campaign_outcomes_compare_the_contacted_with_the_segments_holdout(wareh
         warehouse, f"select count(*) as n from history.campaign_outcomes where snapshot_date = '{Q2}'"
     )
     assert later["n"][0] == 0
+
+
+def test_rerunning_the_next_quarter_recomputes_the_outcomes_of_the_one_before(
+    warehouse: Path, tmp_path: Path
+) -> None:
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(warehouse, copy)
+    _, q2, _ = scenario(SALT)
+    # Q2 again, now without a single order in the quarter: Q1's customers repurchased nothing.
+    build_quarter(copy, Q2, q2, salt=SALT, quarter_orders={}, holdout_shares=SHARES)
+    got = outcomes(copy, Q1)
+    assert got["customers"].sum() == CUSTOMERS
+    assert (got.loc[got["customers"] > 0, "repurchase_rate"] == 0).all()
+    assert (got.loc[got["customers"] > 0, "revenue_per_customer"] == 0).all()
