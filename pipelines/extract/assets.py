@@ -88,6 +88,7 @@ def build_extract_asset(spec: SourceSpec) -> dg.AssetsDefinition:
                     asset_key=asset,
                     check_name=check.name,
                     passed=True,
+                    severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
                     description=f"{spec.name} not delivered (optional source): nothing to check",
                 )
             return
