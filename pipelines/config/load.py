@@ -91,7 +91,23 @@ def _check_references(config: SegmentationConfig) -> list[str]:
             problems.append(
                 f"quality.tag_values_allowed_empty[{j}]: {code!r} is not a tag_code of the catalog"
             )
-    return problems + _check_insight(config, by_name)
+    return problems + _check_insight(config, by_name) + _check_effects(config)
+
+
+def _check_effects(config: SegmentationConfig) -> list[str]:
+    """Holdout shares and churn segments name segments of the config."""
+    known = {s.code for s in config.segments}
+    problems = [
+        f"holdouts.by_segment.{code}: unknown segment {code!r} (not in segments)"
+        for code in config.holdouts.by_segment
+        if code not in known
+    ]
+    problems += [
+        f"outcomes.churn_segments[{j}]: unknown segment {code!r} (not in segments)"
+        for j, code in enumerate(config.outcomes.churn_segments)
+        if code not in known
+    ]
+    return problems
 
 
 def _check_insight(config: SegmentationConfig, tags: dict[str, Any]) -> list[str]:

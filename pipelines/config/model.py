@@ -262,6 +262,25 @@ class Clusters(_Model):
         return self
 
 
+Share = Annotated[float, Field(ge=0, lt=1)]
+
+
+class Holdouts(_Model):
+    """Holdout groups: the share of each segment left out of its campaigns, to measure their effect."""
+
+    # Share of every segment's customers in the holdout, unless by_segment names the segment.
+    default_share: Share = 0.05
+    # segment code -> share (0 = no holdout for that segment).
+    by_segment: dict[Code, Share] = Field(default_factory=dict)
+
+
+class Outcomes(_Model):
+    """How segment_outcomes judges where a segment's customers went in the next quarter."""
+
+    # Moving into one of these segments (from one that is not) counts as churned, like leaving the CRM.
+    churn_segments: list[Code] = Field(default_factory=list)
+
+
 class SegmentationConfig(_Model):
     display_language: Literal["zh", "en"] = "zh"
     windows: Windows = Field(default_factory=Windows)
@@ -280,6 +299,8 @@ class SegmentationConfig(_Model):
     quality: Quality = Field(default_factory=Quality)
     insight: Insight = Field(default_factory=Insight)
     clusters: Clusters = Field(default_factory=Clusters)
+    holdouts: Holdouts = Field(default_factory=Holdouts)
+    outcomes: Outcomes = Field(default_factory=Outcomes)
 
     _source: Path | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)

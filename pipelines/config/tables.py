@@ -90,6 +90,8 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
                 f"{st.direction_en}: {'; '.join(st.measures_en)}",
                 s.owner,
                 s.review_cadence,
+                config.holdouts.by_segment.get(s.code, config.holdouts.default_share),
+                s.code in config.outcomes.churn_segments,
             )
         )
     catalog_columns = [
@@ -151,7 +153,8 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
             "description varchar, description_zh varchar, description_en varchar, rule varchar, "
             "is_catch_all boolean, strategy_direction_zh varchar, "
             "strategy_direction_en varchar, strategy_measures_zh varchar, strategy_measures_en varchar, "
-            "strategy_zh varchar, strategy_en varchar, owner varchar, review_cadence varchar",
+            "strategy_zh varchar, strategy_en varchar, owner varchar, review_cadence varchar, "
+            "holdout_share double, is_churn_segment boolean",
             segments,
         ),
         "value_potential_matrix": (

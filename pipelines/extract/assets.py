@@ -11,8 +11,9 @@ import dagster as dg
 import duckdb
 
 from pipelines.config import load_config
-from pipelines.extract.load import load_source
-from pipelines.extract.sources import CRM_CUSTOMERS, SOURCES, SourceSpec
+from pipelines.extract.load import clear_source, load_source
+from pipelines.extract.reader import is_delivered
+from pipelines.extract.sources import CRM_CUSTOMERS, OPTIONAL_SOURCES, SOURCES, SourceSpec
 from pipelines.partitions import QUARTERLY, tag_run
 from pipelines.quality import checks
 from pipelines.resources import SourceDirectory, Warehouse
@@ -71,6 +72,26 @@ def build_extract_asset(spec: SourceSpec) -> dg.AssetsDefinition:
         tag_run(context)
         source_dir = sources.resolve(context.log.info)
         loaded_at = datetime.now(UTC)
+        if spec.optional and not is_delivered(spec, source_dir):
+            context.log.info(
+                f"No {spec.name} in {source_dir} (optional): {spec.schema}.{spec.table} is empty"
+            )
+            with warehouse.connect() as conn:
+                clear_source(conn, spec, loaded_at)
+            yield dg.MaterializeResult(
+                metadata={"dagster/row_count": 0, "delivered": False, "table": f"{spec.schema}.{spec.table}"}
+            )
+            with warehouse.connect(read_only=True) as conn:
+                yield accounting_result(conn, spec)
+            for check in gx_checks:
+                yield dg.AssetCheckResult(
+                    asset_key=asset,
+                    check_name=check.name,
+                    passed=True,
+                    severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN,
+                    description=f"{spec.name} not delivered (optional source): nothing to check",
+                )
+            return
         context.log.info(f"Loading {spec.name} from {source_dir}")
         with warehouse.connect() as conn:
             result = load_source(conn, spec, source_dir, loaded_at)
@@ -132,6 +153,6 @@ def accounting_result(conn: duckdb.DuckDBPyConnection, spec: SourceSpec) -> dg.A
     )
 
 
-extract_assets = [build_extract_asset(spec) for spec in SOURCES]
+extract_assets = [build_extract_asset(spec) for spec in (*SOURCES, *OPTIONAL_SOURCES)]
 
 defs = dg.Definitions(assets=dg.with_source_code_references(extract_assets))

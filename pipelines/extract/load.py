@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.extract.reader import SourceFiles, _quote, inspect_source, text_relation_sql
-from pipelines.extract.sources import SOURCES, Column, SourceSpec
+from pipelines.extract.reader import SourceFiles, _quote, inspect_source, is_delivered, text_relation_sql
+from pipelines.extract.sources import OPTIONAL_SOURCES, SOURCES, Column, SourceSpec
 
 CONTROL_TABLES_SQL = """
 create table if not exists quarantine (
@@ -128,7 +128,7 @@ def landing_sql(source: SourceFiles) -> str:
             _reasons,
             _invalid_fields,
             hash({record}) as _record_hash,
-            case when len(_reasons) > 0 then {_quote(spec.key)} end as _raw_key,
+            case when len(_reasons) > 0 then {spec.key_expression()} end as _raw_key,
             case when len(_reasons) > 0 then to_json({record}) end as _raw_record
         from checked
     """
@@ -148,7 +148,7 @@ def _raw_table_sql(source: SourceFiles) -> str:
         typed_cols.append(f"{keep}::{c.sql_type} as {_quote(c.name)}")
     extras = [f"{_quote(c)}" for c in source.extra_columns]
     order = f"t_{spec.version_by} desc nulls last, " if spec.version_by else ""
-    key = f"t_{spec.key}"
+    key = spec.key_expression("t_")
     # Only keys delivered more than once need ranking; finding them is a hash aggregate, and the
     # window then sorts those few rows instead of every row of the source. Each part reads
     # `_landing` directly: a CTE of the valid rows read three times is materialised first (a copy
@@ -192,8 +192,8 @@ def load_source(
     The whole drop is checked first (every source's files and required columns), so a broken
     file stops the run before any source is reloaded and the warehouse stays as it was.
     """
-    for other in SOURCES:
-        if other != spec:
+    for other in (*SOURCES, *OPTIONAL_SOURCES):
+        if other != spec and (not other.optional or is_delivered(other, source_dir)):
             inspect_source(conn, other, source_dir, sample=True)
     source = inspect_source(conn, spec, source_dir)
     conn.execute("set TimeZone = 'UTC'")
@@ -241,3 +241,28 @@ def load_source(
         conn.execute("rollback")
         raise
     return LoadResult(spec.name, read, kept, quarantined, superseded, loaded_at, files)
+
+
+def clear_source(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, loaded_at: datetime) -> LoadResult:
+    """An optional source the drop does not hold: its raw table is replaced by an empty one (of the
+    contract's columns), its quarantine emptied, and a load of 0 rows is recorded."""
+    columns = ", ".join(f"{_quote(c.name)} {c.sql_type}" for c in spec.columns)
+    conn.execute("set TimeZone = 'UTC'")
+    conn.execute(CONTROL_TABLES_SQL)
+    conn.execute(f"create schema if not exists {spec.schema}")
+    conn.execute("begin transaction")
+    try:
+        conn.execute(
+            f"create or replace table {spec.schema}.{spec.table} ({columns}, _source_file varchar, "
+            "_loaded_at timestamptz, _is_latest boolean, _invalid_fields varchar[])"
+        )
+        conn.execute("delete from quarantine where source = $source", {"source": spec.name})
+        conn.execute(
+            "insert into load_audit values ($source, 0, 0, 0, 0, []::varchar[], $loaded_at)",
+            {"source": spec.name, "loaded_at": loaded_at},
+        )
+        conn.execute("commit")
+    except BaseException:
+        conn.execute("rollback")
+        raise
+    return LoadResult(spec.name, 0, 0, 0, 0, loaded_at, ())

@@ -36,6 +36,14 @@ class SourceFiles:
         return [c for c in self.columns if c not in known]
 
 
+def is_delivered(spec: SourceSpec, source_dir: Path) -> bool:
+    """Whether the drop holds any file or folder of the source (optional sources may have none)."""
+    return (
+        any((source_dir / f"{spec.name}{ext}").is_file() for ext in FORMATS)
+        or (source_dir / spec.name).is_dir()
+    )
+
+
 def find_files(spec: SourceSpec, source_dir: Path) -> tuple[str, tuple[Path, ...]]:
     """Locate `<name>.<ext>` or the folder `<name>/`; return the format and the sorted file list."""
     candidates = [source_dir / f"{spec.name}{ext}" for ext in FORMATS]

@@ -43,6 +43,18 @@ class SourceSpec:
     # A business may have none of these rows (no helpdesk, no orders yet): an empty source warns
     # instead of blocking (CONTRACT section 4). An empty CRM blocks: there is nobody to segment.
     may_be_empty: bool = False
+    # Sources without an id of their own (campaign sends): the key is these columns together, joined
+    # with '|' (`key` then names them for people). Exact repeats are superseded like versions.
+    key_columns: tuple[str, ...] = ()
+    # An operator may not deliver it at all (campaigns): no file = an empty raw table, no error.
+    optional: bool = False
+
+    def key_expression(self, prefix: str = "") -> str:
+        """SQL of the key over the columns named `<prefix><column>` (typed: `t_`, stored: "")."""
+        if not self.key_columns:
+            return f'"{prefix}{self.key}"'
+        parts = ", ".join(f'cast("{prefix}{c}" as varchar)' for c in self.key_columns)
+        return f"concat_ws('|', {parts})"
 
     @property
     def required(self) -> list[str]:
@@ -129,4 +141,25 @@ TICKETS = SourceSpec(
     ),
 )
 
+# Optional (issue 14): who was sent which campaign, when. Without the file there are no campaign
+# outcomes; with it, outcomes are also given per campaign (history.campaign_outcomes).
+CAMPAIGNS = SourceSpec(
+    name="campaigns",
+    schema="marketing",
+    table="campaigns",
+    key="campaign_id|customer_id|sent_at",
+    key_columns=("campaign_id", "customer_id", "sent_at"),
+    checks_customer=True,
+    may_be_empty=True,
+    optional=True,
+    columns=(
+        Column("customer_id", required=True),
+        Column("campaign_id", required=True),
+        Column("sent_at", "TIMESTAMPTZ", required=True, not_in_future=True),
+        Column("channel"),
+    ),
+)
+
 SOURCES: tuple[SourceSpec, ...] = (CRM_CUSTOMERS, ORDERS, TICKETS)
+# Loaded when the operator delivers them (extract assets exist for them either way).
+OPTIONAL_SOURCES: tuple[SourceSpec, ...] = (CAMPAIGNS,)

@@ -4,6 +4,10 @@ The one history table written in Python rather than by dbt: its hash needs SEGME
 a salt handed to dbt would be written into its compiled SQL, run artifacts and logs. Here it is a
 query parameter and never leaves the process. dbt reads the table as the source
 `history.customer_contacts` (the customer_segments view joins it).
+
+It also holds `holdout_draw`, the customer's uniform draw in [0, 1) for the quarter's holdout group
+(sha256 of salt, customer and snapshot date): salted, so that nobody can tell from a customer id
+whether they are held out, and dbt's segment_history compares it with the segment's share.
 """
 
 from datetime import date
@@ -29,8 +33,10 @@ create table if not exists history.customer_contacts (
     name_masked varchar,
     phone_masked varchar,
     contact_hash varchar,
-    contact_hash_basis varchar
+    contact_hash_basis varchar,
+    holdout_draw double
 );
+alter table history.customer_contacts add column if not exists holdout_draw double;
 """
 
 
@@ -65,7 +71,7 @@ def write_contacts(conn: duckdb.DuckDBPyConnection, snapshot: date, salt: str) -
 def customer_contacts(
     context: dg.AssetExecutionContext, warehouse: Warehouse, privacy: Privacy
 ) -> dg.MaterializeResult:
-    """Masked name and phone and salted contact hash of the quarter's customers (never the raw values)."""
+    """Masked name, phone, salted contact hash and holdout draw of the quarter's customers (no raw values)."""
     tag_run(context)
     snapshot = partition_quarter(context).as_of
     salt, is_default = privacy.resolve_salt()

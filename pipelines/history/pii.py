@@ -10,6 +10,8 @@ Published tables never carry a raw name, email or phone. What they carry instead
   (E.164, e.g. `+8613812341234`); `contact_hash_basis` says which. A source system that knows the
   salt computes the same hash to join back; without the salt the hash cannot be reversed by
   trying known emails.
+- `holdout_draw`: a uniform number in [0, 1) from sha256 of the salt, customer id and snapshot date,
+  which decides the customer's holdout group of the quarter (segment_history.in_holdout).
 """
 
 import duckdb
@@ -49,6 +51,13 @@ MACROS = (
             when phone is not null then sha256(salt || phone)
         end
     """,
+    # A uniform draw in [0, 1): the first 52 bits of sha256(salt | customer | snapshot date) over 2^52
+    # (a double holds them exactly). Deterministic for the same salt, customer and quarter.
+    """
+    create or replace temp macro holdout_draw(salt, customer_id, snapshot_date) as
+        cast(('0x' || left(sha256(salt || '|' || customer_id || '|' || cast(snapshot_date as varchar)), 13))
+            as ubigint) / 4503599627370496.0
+    """,
     """
     create or replace temp macro contact_hash_basis(email, phone) as
         case when email is not null then 'email' when phone is not null then 'phone' end
@@ -57,6 +66,6 @@ MACROS = (
 
 
 def install_pii_macros(conn: duckdb.DuckDBPyConnection) -> None:
-    """Define `mask_name`, `mask_phone`, `contact_hash` and `contact_hash_basis` on `conn`."""
+    """Define `mask_name`, `mask_phone`, `contact_hash`, `contact_hash_basis` and `holdout_draw` on `conn`."""
     for macro in MACROS:
         conn.execute(macro)

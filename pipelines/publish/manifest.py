@@ -56,7 +56,10 @@ def desired_entries(snapshots: Sequence[tuple[date, str]], tables: Iterable[Publ
     wanted = []
     for index, (snapshot, version) in enumerate(snapshots):
         for table in tables:
-            if table.scope == "snapshot":
+            if table.scope == "snapshot" and table.spans_next and index + 1 < len(snapshots):
+                # Outcomes show two writes: this snapshot and the next one.
+                wanted.append(Entry(table.name, snapshot, True, f"{version}>{snapshots[index + 1][1]}"))
+            elif table.scope == "snapshot":
                 wanted.append(Entry(table.name, snapshot, True, version))
             elif table.scope == "migration" and index > 0:
                 # A migration shows two writes: the snapshot before and this one.

@@ -5,7 +5,9 @@ Adding a published table is therefore one dbt model and its YAML. A table partit
 gets one Parquet file per value (`to_snapshot` for migrations, which show two writes of history);
 one without gets a single file, that of the latest snapshot, unless it is `latest_of` a
 partitioned table: then it is that table's latest partition file (same rows, written once; at 1M
-customers `customer_tags` would otherwise rewrite 15M tag rows). Column descriptions come from the
+customers `customer_tags` would otherwise rewrite 15M tag rows). A table that `spans_next` (outcomes:
+a snapshot's rows come from it and the next snapshot) is rewritten when either write changes.
+Column descriptions come from the
 node's YAML, over those of the model named in `columns_from` (the mart a history table copies).
 """
 
@@ -38,6 +40,8 @@ class PublishedTable:
     partition_column: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
     latest_of: str | None = None
+    # Its partition of a snapshot also shows the next snapshot's write (segment_outcomes).
+    spans_next: bool = False
 
     @property
     def scope(self) -> Literal["snapshot", "migration", "latest"]:
@@ -92,6 +96,7 @@ def _published_tables(manifest_path: Path, modified: float) -> tuple[PublishedTa
                 partition_column=publish.get("partition_by"),
                 columns=columns | _described(node),
                 latest_of=publish.get("latest_of"),
+                spans_next=bool(publish.get("spans_next", False)),
             )
         )
     by_name = {table.name: table for table in tables}

@@ -52,7 +52,9 @@ def raw_schema(conn: duckdb.DuckDBPyConnection, spec: SourceSpec) -> pd.DataFram
 
 
 def raw_keys(conn: duckdb.DuckDBPyConnection, spec: SourceSpec) -> pd.DataFrame:
-    return _frame(conn, sql("raw_keys").format(table=f"{spec.schema}.{spec.table}", key=spec.key))
+    return _frame(
+        conn, sql("raw_keys").format(table=f"{spec.schema}.{spec.table}", key=spec.key_expression())
+    )
 
 
 def raw_load(conn: duckdb.DuckDBPyConnection, spec: SourceSpec) -> pd.DataFrame:

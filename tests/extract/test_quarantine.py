@@ -28,17 +28,26 @@ EXPECTED_QUARANTINE = {
         "T2": "customer_id: unknown customer 'C999' (not in crm_customers)",
         "T4": "created_at: missing",
     },
+    # the optional source: keyed by campaign | customer | sent_at (a send has no id of its own)
+    "campaigns": {
+        "spring|C999|2024-02-01T09:00:00": "customer_id: unknown customer 'C999' (not in crm_customers)",
+        "C002|2024-02-01T09:00:00": "campaign_id: missing",
+        "spring|C005|not a date": "sent_at: unparseable 'not a date'",
+        "vip|C002|2099-01-01": "sent_at: in the future '2099-01-01'",
+    },
 }
 EXPECTED_KEPT = {
     "crm_customers": {"C001", "C002", "C005"},
     "orders": {"O1", "O8", "O9"},
     "tickets": {"T1", "T3"},
+    "campaigns": {"spring|C001", "spring|C002", "vip|C001"},
 }
-EXPECTED_SUPERSEDED = {"crm_customers": 1, "orders": 1, "tickets": 1}
+EXPECTED_SUPERSEDED = {"crm_customers": 1, "orders": 1, "tickets": 1, "campaigns": 1}
 TABLES = {
     "crm_customers": ("crm.customers", "customer_id"),
     "orders": ("shop.orders", "order_id"),
     "tickets": ("helpdesk.tickets", "ticket_id"),
+    "campaigns": ("marketing.campaigns", "campaign_id || '|' || customer_id"),
 }
 
 
@@ -108,3 +117,17 @@ def test_latest_version_wins_and_bad_optional_fields_are_nulled_not_dropped(load
     assert o1 == ("refunded",)
     assert o9 == (None, None, ["channel", "discount_amount"])
     assert extra == ("SPRING",)  # extra source columns are kept in the raw layer
+
+
+def test_an_optional_source_not_delivered_is_an_empty_table_not_an_error(tmp_path: Path) -> None:
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for source in ("crm_customers", "orders", "tickets"):
+        (sources / f"{source}.csv").write_text((FIXTURES / "dirty_sources" / f"{source}.csv").read_text())
+    result = materialize_extract(tmp_path / "data", sources)
+    assert result.success
+    with duckdb.connect(str(tmp_path / "data" / "warehouse.duckdb"), read_only=True) as conn:
+        assert conn.execute("select count(*) from marketing.campaigns").fetchone() == (0,)
+        assert conn.execute(
+            "select rows_read, rows_kept from load_audit where source = 'campaigns'"
+        ).fetchall() == [(0, 0)]

@@ -21,6 +21,9 @@ TABLES = (
     "customer_clusters",
     "cluster_profiles",
     "cluster_segment_crosstab",
+    # section 6: measured effects
+    "segment_outcomes",
+    "campaign_outcomes",
 )
 CONTRACT_COLUMNS = {
     "segment_history": {
@@ -47,6 +50,9 @@ CONTRACT_COLUMNS = {
         "f_percentile",
         "m_percentile",
         "cluster_id",
+        "in_holdout",
+        "quarter_orders",
+        "quarter_revenue",
     },
     "customer_segments": {
         "snapshot_date",
@@ -56,6 +62,7 @@ CONTRACT_COLUMNS = {
         "phone_masked",
         "contact_hash",
         "cluster_id",
+        "in_holdout",
     },
     "tag_history": {"snapshot_date", "customer_id", "tag_code", "tag_level1", "tag_level2", "tag_value"},
     "customer_tags": {"customer_id", "tag_code", "tag_level1", "tag_level2", "tag_value"},
@@ -112,6 +119,22 @@ CONTRACT_COLUMNS = {
         "monetary",
         "label_zh",
         "label_en",
+    },
+    "segment_outcomes": {
+        "snapshot_date",
+        "segment",
+        "group",
+        "customers",
+        "repurchase_rate",
+        "orders_per_customer",
+        "revenue_per_customer",
+        "share_moved_better",
+        "share_same",
+        "share_moved_worse",
+        "share_churned",
+        "lift",
+        "lift_ci_low",
+        "lift_ci_high",
     },
     "cluster_segment_crosstab": {
         "snapshot_date",

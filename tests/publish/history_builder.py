@@ -33,24 +33,43 @@ def write_marts(
     as_of: date,
     segments: Mapping[str, str],
     extra_tag_rows: int = 0,
+    quarter_orders: Mapping[str, tuple[int, float]] | None = None,
+    holdout_shares: Mapping[str, float] | None = None,
+    campaign_sends: list[tuple[str, str]] | None = None,
 ) -> None:
     """Replace the marts with one snapshot: `segments` maps customer id -> segment code.
 
     `extra_tag_rows` pads fct_customer_tags (e.g. beyond one DuckDB row group of 122,880 rows).
+    `quarter_orders`: customer id -> (completed orders, revenue) in the quarter ending on `as_of`
+    (default none); `holdout_shares`: segment -> holdout share (default 0.05), in segment_order
+    = alphabetical order of the codes; `churn_risk` is the churn segment. `campaign_sends`:
+    (customer id, campaign id) sent in the quarter ending on `as_of`.
     """
+    quarter_orders = quarter_orders or {}
+    holdout_shares = holdout_shares or {}
     conn.execute("create schema if not exists marts")
     conn.execute("create schema if not exists staging")
     customers = sorted(segments.items())
     conn.execute(
         "create or replace table marts.dim_customers (snapshot_date date, customer_id varchar, "
         "customer_type varchar, monetary decimal(18, 2), r_score integer, segment varchar, "
-        "segment_label varchar, recency_days integer, tenure_days integer, frequency integer)"
+        "segment_label varchar, recency_days integer, tenure_days integer, frequency integer, "
+        "quarter_orders integer, quarter_revenue decimal(18, 2))"
     )
     # recency, tenure and frequency: what the k-means step (pipelines/insight) clusters on.
     conn.executemany(
-        "insert into marts.dim_customers values (?, ?, 'individual', ?, 3, ?, ?, ?, 400, ?)",
+        "insert into marts.dim_customers values (?, ?, 'individual', ?, 3, ?, ?, ?, 400, ?, ?, ?)",
         [
-            [as_of, cid, 100 * (i + 1), seg, SEGMENT_LABELS.get(seg, seg), 10 * (i % 7), 1 + i % 3]
+            [
+                as_of,
+                cid,
+                100 * (i + 1),
+                seg,
+                SEGMENT_LABELS.get(seg, seg),
+                10 * (i % 7),
+                1 + i % 3,
+                *quarter_orders.get(cid, (0, 0.0)),
+            ]
             for i, (cid, seg) in enumerate(customers)
         ],
     )
@@ -91,8 +110,13 @@ def write_marts(
         "cast(row_number() over (order by segment) as integer) as segment_order, "
         "any_value(segment_label) as label_zh, segment as label_en, 'zh' as description_zh, "
         "'en' as description_en, 'true' as rule, '维护' as strategy_zh, 'Maintain' as strategy_en, "
-        "'marketing' as owner, 'quarterly' as review_cadence "
-        "from marts.dim_customers group by snapshot_date, segment"
+        "'marketing' as owner, 'quarterly' as review_cadence, "
+        "coalesce(shares.holdout_share, 0.05) as holdout_share, segment = 'churn_risk' as is_churn_segment "
+        "from marts.dim_customers "
+        "left join (select unnest($codes) as code, unnest($shares) as holdout_share) as shares "
+        "on shares.code = dim_customers.segment "
+        "group by snapshot_date, segment, shares.holdout_share",
+        {"codes": [*holdout_shares.keys(), ""], "shares": [*holdout_shares.values(), 0.0]},
     )
     conn.execute(
         "create or replace table marts.fct_segment_profiles as select snapshot_date, segment, "
@@ -118,6 +142,15 @@ def write_marts(
         "from marts.dim_customers group by all"
     )
     conn.execute(
+        "create or replace table marts.fct_campaign_sends (snapshot_date date, customer_id varchar, "
+        "campaign_id varchar, sends integer, first_sent_date date)"
+    )
+    if campaign_sends:
+        conn.executemany(
+            "insert into marts.fct_campaign_sends values (?, ?, ?, 1, ?)",
+            [[as_of, cid, campaign, as_of] for cid, campaign in campaign_sends],
+        )
+    conn.execute(
         "create or replace table staging.stg_crm__customers "
         "(customer_id varchar, customer_name varchar, email varchar, phone varchar)"
     )
@@ -138,11 +171,14 @@ def build_quarter(
     extra_tag_rows: int = 0,
     salt: str = "salt",
     change_marts: str | None = None,
+    quarter_orders: Mapping[str, tuple[int, float]] | None = None,
+    holdout_shares: Mapping[str, float] | None = None,
+    campaign_sends: list[tuple[str, str]] | None = None,
 ) -> str:
     """Write the marts of `as_of` (then run `change_marts`, SQL, on them) and build its history as a
     run would; returns dbt's output."""
     with duckdb.connect(str(warehouse)) as conn:
-        write_marts(conn, as_of, segments, extra_tag_rows)
+        write_marts(conn, as_of, segments, extra_tag_rows, quarter_orders, holdout_shares, campaign_sends)
         if change_marts:
             conn.execute(change_marts)
         write_contacts(conn, as_of, salt)

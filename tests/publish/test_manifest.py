@@ -50,8 +50,12 @@ def test_publishing_a_new_quarter_writes_the_same_files_after_one_or_seven_quart
     first = written([], [(QUARTERS[0], "v0")])
     history = [(q, f"v{i}") for i, q in enumerate(QUARTERS)]
     eighth = written(history[:7], history)
-    assert {table for table, _ in eighth} == {table for table, _ in first} | {"segment_migration"}
-    assert all(snapshot == QUARTERS[7] for _, snapshot in eighth)
+    # ... plus the new migration, and the outcomes of quarter 7, which quarter 8's data decides.
+    outcomes_of_seventh = {("segment_outcomes", QUARTERS[6]), ("campaign_outcomes", QUARTERS[6])}
+    assert eighth - outcomes_of_seventh == {(table, QUARTERS[7]) for table, _ in first} | {
+        ("segment_migration", QUARTERS[7])
+    }
+    assert outcomes_of_seventh <= eighth
 
 
 def test_rerunning_a_middle_quarter_rewrites_it_and_the_migrations_on_both_sides() -> None:
@@ -72,6 +76,11 @@ def test_rerunning_a_middle_quarter_rewrites_it_and_the_migrations_on_both_sides
         ("cluster_segment_crosstab", QUARTERS[1]),
         ("segment_migration", QUARTERS[1]),
         ("segment_migration", QUARTERS[2]),
+        # outcomes of the quarter itself and of the one before (whose next quarter it is)
+        ("segment_outcomes", QUARTERS[0]),
+        ("segment_outcomes", QUARTERS[1]),
+        ("campaign_outcomes", QUARTERS[0]),
+        ("campaign_outcomes", QUARTERS[1]),
     }
 
 

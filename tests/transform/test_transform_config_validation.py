@@ -109,6 +109,27 @@ CASES = [
         ["segments[0].description_zh", "{loyal_min}"],
     ),
     (
+        "holdout share of an unknown segment",
+        lambda c: c.setdefault("holdouts", {}).setdefault("by_segment", {}).update(vip=0.1),
+        ["holdouts.by_segment.vip", "unknown segment 'vip'"],
+    ),
+    (
+        # a share of 1 would hold out the whole segment: nothing left to treat
+        "holdout share of 1",
+        lambda c: c.setdefault("holdouts", {}).update(default_share=1),
+        ["holdouts.default_share", "less than 1"],
+    ),
+    (
+        "negative holdout share of a segment",
+        lambda c: c.setdefault("holdouts", {}).setdefault("by_segment", {}).update(dormant=-0.1),
+        ["holdouts.by_segment.dormant", "greater than or equal to 0"],
+    ),
+    (
+        "unknown churn segment",
+        lambda c: c.setdefault("outcomes", {}).update(churn_segments=["lost"]),
+        ["outcomes.churn_segments[0]", "unknown segment 'lost'"],
+    ),
+    (
         "unknown insight key",
         lambda c: c["insight"].update(sample_sise=20),
         ["insight.sample_sise", "Extra inputs"],
@@ -258,3 +279,25 @@ def test_segment_descriptions_are_bilingual_with_thresholds_filled_in(tmp_path: 
         "All three RFM scores at least 4.",
         "key_account_management",
     )
+
+
+def test_holdout_shares_and_churn_segments_reach_the_segments_config_table(tmp_path: Path) -> None:
+    def tuned(config: dict[str, Any]) -> None:
+        config["holdouts"] = {"default_share": 0.1, "by_segment": {"high_value_loyal": 0}}
+        config["outcomes"] = {"churn_segments": ["dormant", "churn_risk"]}
+
+    with duckdb.connect(str(tmp_path / "w.duckdb")) as conn:
+        write_config_tables(conn, load_config(_write(tmp_path, tuned)))
+        rows = dict(
+            conn.execute(
+                "select segment, (holdout_share, is_churn_segment) from config.segments order by priority"
+            ).fetchall()
+        )
+        shipped = conn.execute(
+            "select segment, holdout_share from config_defaults.segments where is_churn_segment"
+        ).fetchall()
+    assert rows["high_value_loyal"] == (0.0, False)
+    assert rows["regular"] == (0.1, False)
+    assert rows["churn_risk"] == (0.1, True) and rows["dormant"] == (0.1, True)
+    # the shipped config: 5 % everywhere, dormant is the churn segment
+    assert shipped == [("dormant", 0.05)]

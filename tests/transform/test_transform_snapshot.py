@@ -67,6 +67,13 @@ def independent_rfm(warehouse: Path, as_of: datetime) -> pd.DataFrame:
         q1, q3 = _linear_quantile(amounts, 0.25), _linear_quantile(amounts, 0.75)
         thresholds[ctype] = Decimal(str(round(q3 + 3.0 * (q3 - q1), 2)))
 
+    # the calendar quarter ending on D (issue 14): its first day is D's month - 2, day 1
+    in_quarter = completed[completed.order_date >= as_of.date().replace(month=as_of.month - 2, day=1)]
+    quarter_orders = in_quarter.groupby("cid").oid.nunique()
+    quarter_revenue: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
+    for _, row in in_quarter.iterrows():
+        quarter_revenue[row.cid] += row.amount
+
     last = completed.groupby("cid").order_date.max()
     frequency = in_window.groupby("cid").oid.nunique()
     monetary: dict[str, Decimal] = defaultdict(lambda: Decimal("0.00"))
@@ -82,6 +89,8 @@ def independent_rfm(warehouse: Path, as_of: datetime) -> pd.DataFrame:
             "frequency": int(frequency.get(cid, 0)),
             "monetary": monetary[cid],
             "outlier_orders": outliers[cid],
+            "quarter_orders": int(quarter_orders.get(cid, 0)),
+            "quarter_revenue": quarter_revenue[cid],
         }
         for cid in sorted(customers.cid)
     )
@@ -113,6 +122,23 @@ def test_rfm_values_equal_an_independent_computation(latest_build: Path, raw_war
         "from marts.dim_customers where outlier_orders > 0",
     )[0]
     assert flagged > 0 and consistent == flagged
+
+
+def test_quarter_orders_and_revenue_equal_an_independent_computation(
+    latest_build: Path, raw_warehouse: Path
+) -> None:
+    expected = independent_rfm(raw_warehouse, datetime(LATEST.year, LATEST.month, LATEST.day))
+    actual = query(
+        latest_build,
+        "select customer_id, quarter_orders, quarter_revenue from marts.dim_customers order by 1",
+    )
+    assert actual == [(r.customer_id, r.quarter_orders, r.quarter_revenue) for r in expected.itertuples()]
+    # the fixture has buyers in the quarter and buyers in W before it, or this proves little
+    assert (
+        0
+        < sum(r.quarter_orders > 0 for r in expected.itertuples())
+        < sum(r.frequency > 0 for r in expected.itertuples())
+    )
 
 
 def test_every_customer_registered_by_the_as_of_date_has_one_row(latest_build: Path) -> None:

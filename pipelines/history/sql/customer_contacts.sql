@@ -1,4 +1,4 @@
--- Masked contact data and the salted contact hash of the snapshot's customers. stg_crm__customers
+-- Masked contact data, the salted contact hash and the holdout draw of the snapshot's customers. stg_crm__customers
 -- holds the contact data as of this run's dbt build; dim_customers its customers.
 insert into history.customer_contacts by name
 
@@ -24,7 +24,8 @@ final as (
         mask_name(contacts.customer_name) as name_masked,
         mask_phone(contacts.phone) as phone_masked,
         contact_hash($salt, contacts.email, contacts.phone) as contact_hash,
-        contact_hash_basis(contacts.email, contacts.phone) as contact_hash_basis
+        contact_hash_basis(contacts.email, contacts.phone) as contact_hash_basis,
+        holdout_draw($salt, contacts.customer_id, cast($snapshot_date as date)) as holdout_draw
 
     from contacts
     inner join customers

@@ -77,6 +77,8 @@ final as (
         {{ divide_as_double('coalesce(orders.frequency, 0) * 30.4375', 'settings.rfm_window_days') }}
             as orders_per_month,
         coalesce(orders.annual_spend, 0) as annual_spend,
+        coalesce(orders.quarter_orders, 0) as quarter_orders,
+        coalesce(orders.quarter_revenue, 0) as quarter_revenue,
         coalesce(orders.lifetime_orders, 0) as lifetime_orders,
         coalesce(orders.lifetime_spend, 0) as lifetime_spend,
         coalesce(orders.refunded_orders, 0) as refunded_orders,

@@ -226,6 +226,8 @@ final as (
         cast(high_low.avg_order_value as decimal(18, 2)) as avg_order_value,
         cast(high_low.orders_per_month as double) as orders_per_month,
         cast(high_low.annual_spend as decimal(18, 2)) as annual_spend,
+        cast(high_low.quarter_orders as integer) as quarter_orders,
+        cast(high_low.quarter_revenue as decimal(18, 2)) as quarter_revenue,
         cast(high_low.lifetime_orders as integer) as lifetime_orders,
         cast(high_low.lifetime_spend as decimal(18, 2)) as lifetime_spend,
         cast(high_low.refunded_orders as integer) as refunded_orders,

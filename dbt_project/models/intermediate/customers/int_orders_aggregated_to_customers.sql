@@ -61,7 +61,11 @@ totals as (
             as discounted_orders,
 
         -- one year
-        sum(case when is_completed and is_in_annual_window then amount end) as annual_spend
+        sum(case when is_completed and is_in_annual_window then amount end) as annual_spend,
+
+        -- the calendar quarter ending on D (what segment_outcomes reads one snapshot later)
+        count(case when is_completed and is_in_quarter then 1 end) as quarter_orders,
+        sum(case when is_completed and is_in_quarter then amount end) as quarter_revenue
 
     from orders_with_periods
     group by customer_id
@@ -120,6 +124,8 @@ final as (
         totals.outlier_orders,
         coalesce(totals.outlier_amount, 0) as outlier_amount,
         coalesce(totals.annual_spend, 0) as annual_spend,
+        totals.quarter_orders,
+        coalesce(totals.quarter_revenue, 0) as quarter_revenue,
         {{ divide_as_double(
             'totals.online_orders', 'nullif(totals.online_orders + totals.offline_orders, 0)'
         ) }} as online_order_share,

@@ -33,7 +33,8 @@ orders_in_scope as (
         case when settings.outlier_group_by_customer_type then customers.customer_type else 'all' end
             as outlier_group,
         orders.order_date > {{ dbt.dateadd('day', '-1 * settings.rfm_window_days', as_of_date()) }}
-            as is_in_window
+            as is_in_window,
+        orders.order_date >= {{ quarter_start_date() }} as is_in_quarter
 
     from orders
     inner join customers
@@ -123,6 +124,7 @@ final as (
         channel_type,
         payment_method,
         is_in_window,
+        is_in_quarter,
 
         -- amounts
         amount,

@@ -78,6 +78,8 @@ final as (
         customers.monetary,
         customers.avg_order_value,
         customers.annual_spend,
+        customers.quarter_orders,
+        customers.quarter_revenue,
         customers.lifetime_orders,
         customers.lifetime_spend,
         customers.refund_rate,

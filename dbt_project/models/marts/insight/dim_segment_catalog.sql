@@ -1,5 +1,5 @@
 {#- One row per business segment of the config in force for the snapshot: labels, descriptions,
-    rule, strategy, owner and review cadence, in priority order (segment_order). -#}
+    rule, strategy, owner, review cadence and holdout share, in priority order (segment_order). -#}
 
 with
 
@@ -28,7 +28,9 @@ final as (
         strategy_zh,
         strategy_en,
         owner,
-        review_cadence
+        review_cadence,
+        holdout_share,
+        is_churn_segment
 
     from segments
 

@@ -25,7 +25,9 @@ final as (
         strategy_zh,
         strategy_en,
         owner,
-        review_cadence
+        review_cadence,
+        holdout_share,
+        is_churn_segment
 
     from source
 
