@@ -121,3 +121,18 @@ def test_fit_refuses_samples_without_repeat_buyers():
         fit_bgnbd(zeros, zeros, np.full(1000, 100.0))
     with pytest.raises(ClvFitError, match="at least 20"):
         fit_bgnbd(np.array([3.0]), np.array([50.0]), np.array([100.0]))
+
+
+def test_predictions_match_lifetimes_reference_values():
+    # Computed once with lifetimes 0.11.3 (BetaGeoFitter with params_ set to the CDNOW values, weeks),
+    # `conditional_expected_number_of_purchases_up_to_time(90 / 7, ...)` and
+    # `conditional_probability_alive(...)`; lifetimes is not a dependency (unmaintained since 2020).
+    x = np.array([0, 1, 2, 5, 20, 60], dtype=float)
+    t_x = np.array([0, 10, 200, 250, 270, 100], dtype=float) / 7
+    age = np.array([5, 273, 273, 260, 273, 273], dtype=float) / 7
+    lifetimes_expected = [0.469672310074612, 0.0701124208155624, 0.434609759970167,
+                          1.29738089922066, 5.20367190361399, 1.14654174242272e-19]  # fmt: skip
+    lifetimes_alive = [1.0, 0.201845674502404, 0.699966286527091,
+                       0.870893104759043, 0.956715472931007, 7.12034517345256e-21]  # fmt: skip
+    assert expected_purchases(CDNOW, 90 / 7, x, t_x, age) == pytest.approx(lifetimes_expected, rel=1e-9)
+    assert p_alive(CDNOW, x, t_x, age) == pytest.approx(lifetimes_alive, rel=1e-9)
