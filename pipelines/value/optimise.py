@@ -24,7 +24,10 @@ class ModelFit:
 
     log_likelihood is summed over the fit sample (constants that do not depend on the parameters are
     left out, as in Fader, Hardie and Lee 2005). `converged` needs the optimiser's success, a small
-    gradient and no parameter on the LOG_BOUND box.
+    gradient and no parameter on the LOG_BOUND box. `std_errors` are asymptotic standard errors
+    from the observed information (finite differences of the analytic gradient), in the
+    parameters' own units: they say whether the sample size is enough for this data (NaN when the
+    information matrix is singular).
     """
 
     model: str
@@ -36,6 +39,7 @@ class ModelFit:
     sample_size: int
     fit_seconds: float
     message: str
+    std_errors: dict[str, float] = field(default_factory=dict)
     extra: dict[str, float] = field(default_factory=dict)
 
 
@@ -66,6 +70,7 @@ def maximise(
     message = str(result.message)
     if on_bound:
         message += f"; on the parameter box: {on_bound}"
+    errors = _standard_errors(neg_mean_ll_and_grad, result.x, total_weight)
     return ModelFit(
         model=model,
         params={n: float(np.exp(v)) for n, v in zip(names, result.x, strict=True)},
@@ -76,4 +81,29 @@ def maximise(
         sample_size=sample_size,
         fit_seconds=seconds,
         message=message,
+        std_errors={n: float(e) for n, e in zip(names, errors, strict=True)},
     )
+
+
+def _standard_errors(
+    neg_mean_ll_and_grad: Callable[[np.ndarray], tuple[float, np.ndarray]],
+    log_params: np.ndarray,
+    total_weight: float,
+    step: float = 1e-5,
+) -> np.ndarray:
+    """Delta-method standard errors exp(theta) * sqrt(diag(H^-1)), H the Hessian of the summed
+    negative log-likelihood in log-parameters by central differences of the gradient."""
+    k = len(log_params)
+    hessian = np.empty((k, k))
+    for i in range(k):
+        shift = np.zeros(k)
+        shift[i] = step
+        hessian[i] = (
+            neg_mean_ll_and_grad(log_params + shift)[1] - neg_mean_ll_and_grad(log_params - shift)[1]
+        ) / (2 * step)
+    hessian = (hessian + hessian.T) / 2 * total_weight
+    try:
+        variance = np.diag(np.linalg.inv(hessian))
+    except np.linalg.LinAlgError:
+        return np.full(k, np.nan)
+    return np.exp(log_params) * np.sqrt(np.where(variance > 0, variance, np.nan))

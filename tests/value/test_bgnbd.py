@@ -26,6 +26,8 @@ def test_fit_recovers_the_cdnow_parameters(simulated):
     assert fit.converged, fit.message
     for name in PARAMS:
         assert fit.params[name] == pytest.approx(CDNOW_DAYS[name], rel=0.12), name
+        # The reported standard errors must be honest: the truth within 4 of them.
+        assert abs(fit.params[name] - CDNOW_DAYS[name]) < 4 * fit.std_errors[name], name
     # Maximum likelihood: the fitted parameters must explain the data at least as well as the true ones.
     true_ll, _ = log_likelihood_terms(
         np.log([CDNOW_DAYS[k] for k in PARAMS]), simulated.frequency, simulated.recency, simulated.age

@@ -24,6 +24,7 @@ def test_fit_recovers_the_cdnow_parameters():
     assert fit.converged, fit.message
     for name, value in CDNOW.items():
         assert fit.params[name] == pytest.approx(value, rel=0.1), name
+        assert abs(fit.params[name] - value) < 4 * fit.std_errors[name], name
     # The population mean spend per order p v / (q - 1) is much better determined than p, q, v apart.
     fitted = fit.params["p"] * fit.params["v"] / (fit.params["q"] - 1)
     assert fitted == pytest.approx(6.25 * 15.44 / 2.74, rel=0.02)
