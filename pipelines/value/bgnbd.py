@@ -92,7 +92,7 @@ def p_alive(params: dict[str, float], x: np.ndarray, t_x: np.ndarray, age: np.nd
 
 
 def expected_purchases_if_alive(
-    params: dict[str, float], t: float, x: np.ndarray, age: np.ndarray
+    params: dict[str, float], t: float | np.ndarray, x: np.ndarray, age: np.ndarray
 ) -> np.ndarray:
     """E[purchases in (T, T + t] | x, T, alive at T]: FHL 2005 eq. 10 without its p_alive factor.
 

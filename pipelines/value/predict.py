@@ -12,6 +12,7 @@ from pipelines.value.bgnbd import expected_purchases, expected_purchases_if_aliv
 from pipelines.value.config import DAYS_PER_MONTH, ClvConfig
 from pipelines.value.gamma_gamma import expected_spend
 from pipelines.value.models import ClvModels
+from pipelines.value.summary import validate_summary
 
 OUTPUT_COLUMNS = (
     "customer_id",
@@ -51,6 +52,7 @@ def predict_customers(
     over clv_months months (BG/NBD), in the currency of monetary_value.
     """
     config = config or ClvConfig()
+    validate_summary(summary, need_monetary=True)
     bg = models.bgnbd.params
     x = summary["frequency"].to_numpy(dtype=float)
     t_x = summary["recency_days"].to_numpy(dtype=float)

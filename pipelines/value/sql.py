@@ -27,7 +27,7 @@ def register_clv_functions(conn: duckdb.DuckDBPyConnection, models: ClvModels, c
     discount = (1.0 + config.monthly_discount_rate) ** -np.arange(1, config.clv_months + 1)
 
     def orders_if_alive(t: pa.Array, x: pa.Array, age: pa.Array) -> pa.Array:
-        return pa.array(expected_purchases_if_alive(params, t.to_numpy()[0], x.to_numpy(), age.to_numpy()))
+        return pa.array(expected_purchases_if_alive(params, t.to_numpy(), x.to_numpy(), age.to_numpy()))
 
     def discounted_orders_if_alive(x: pa.Array, age: pa.Array) -> pa.Array:
         xs, ages = x.to_numpy(), age.to_numpy()
