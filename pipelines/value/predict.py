@@ -28,8 +28,8 @@ def discounted_orders(
 ) -> np.ndarray:
     """Sum over months i = 1..clv_months of the expected orders in month i divided by (1 + rate) ** i.
 
-    The expectation only depends on (x, T) through the hypergeometric part, so it is evaluated on the
-    distinct (x, T) pairs (few with whole-day ages) and the p_alive factor is applied per customer.
+    The expectation if alive depends on (x, T) only, so it is evaluated on the distinct (x, T) pairs
+    (few when ages are whole days) and the p_alive factor, which needs t_x, per customer.
     """
     pairs, inverse = np.unique(np.column_stack([x, age]), axis=0, return_inverse=True)
     inverse = inverse.ravel()
