@@ -5,6 +5,7 @@ import dagster as dg
 from pipelines import jobs, schedules
 from pipelines.extract import assets as extract
 from pipelines.history import contacts
+from pipelines.insight import assets as insight
 from pipelines.publish import assets as publish
 from pipelines.resources import SourceDirectory, Warehouse
 from pipelines.transform import config_asset, dbt
@@ -14,6 +15,7 @@ defs = dg.Definitions.merge(
     config_asset.defs,
     dbt.defs,
     contacts.defs,
+    insight.defs,
     publish.defs,
     jobs.defs,
     schedules.defs,

@@ -30,6 +30,7 @@ def tag_catalog_rows(config: SegmentationConfig, strict: bool = True) -> list[di
             "tag_name_label_en": attr.label_en,
             "data_source": attr.data_source,
             "attribute_order": i + 1,
+            "vocabulary": attr.vocabulary,
         }
         if attr.values is None:
             rows.append(
@@ -62,4 +63,15 @@ def tag_catalog_rows(config: SegmentationConfig, strict: bool = True) -> list[di
                     "is_dynamic": False,
                 }
             )
-    return rows
+    allowed_empty = set(config.quality.tag_values_allowed_empty)
+    return [row | {"may_be_empty": row["tag_code"] in allowed_empty} for row in rows]
+
+
+def tag_vocabulary_rows(config: SegmentationConfig) -> list[tuple[str, str, str, str]]:
+    """(tag_name, raw value, label_zh, label_en) for every data-driven attribute with a vocabulary."""
+    return [
+        (attr.attribute, raw, label.label_zh, label.label_en)
+        for attr in config.tags
+        if attr.vocabulary is not None
+        for raw, label in config.vocabulary[attr.vocabulary].items()
+    ]

@@ -12,8 +12,9 @@ import yaml
 from pydantic import ValidationError
 
 from pipelines.config.catalog import tag_catalog_rows
+from pipelines.config.cluster_features import check_cluster_features
 from pipelines.config.model import ConfigError, SegmentationConfig
-from pipelines.config.rules import check_rules
+from pipelines.config.rules import PROFILE_MODEL, check_rules, profile_columns
 from pipelines.settings import DEFAULT_CONFIG_PATH
 
 
@@ -35,14 +36,19 @@ def load_config(path: Path | None = None) -> SegmentationConfig:
     try:
         config = SegmentationConfig.model_validate(data)
     except ValidationError as exc:
-        lines = [f"  - {_key_path(err['loc'])}: {err['msg']}" for err in exc.errors()]
-        raise ConfigError(f"{path}: invalid segmentation config:\n" + "\n".join(lines)) from None
+        problems = [f"{_key_path(err['loc'])}: {err['msg']}" for err in exc.errors()]
+        raise ConfigError(_message(path, problems)) from None
     config._source = path.resolve()
     config._sha256 = hashlib.sha256(raw).hexdigest()
-    problems = _check_references(config) + check_rules(config)
+    problems = _check_references(config) + check_rules(config) + check_cluster_features(config)
     if problems:
-        raise ConfigError(f"{path}: invalid segmentation config:\n" + "\n".join(f"  - {p}" for p in problems))
+        raise ConfigError(_message(path, problems))
     return config
+
+
+def _message(path: Path, problems: list[str]) -> str:
+    """One line per problem: `<file>: invalid segmentation config: <key path>: <what is wrong>`."""
+    return "\n".join(f"{path}: invalid segmentation config: {problem}" for problem in problems)
 
 
 def _key_path(loc: Iterable[Any]) -> str:
@@ -75,4 +81,52 @@ def _check_references(config: SegmentationConfig) -> list[str]:
     codes = [t["tag_code"] for t in tag_catalog_rows(config, strict=False)]
     for dup in sorted({c for c in codes if codes.count(c) > 1}):
         problems.append(f"tags: tag_code {dup!r} is produced twice (attribute + value clash)")
+    for i, attr in enumerate(config.tags):
+        if attr.vocabulary is not None and attr.vocabulary not in config.vocabulary:
+            problems.append(
+                f"tags[{i}].vocabulary: unknown vocabulary {attr.vocabulary!r} (not in vocabulary)"
+            )
+    for j, code in enumerate(config.quality.tag_values_allowed_empty):
+        if code not in codes:
+            problems.append(
+                f"quality.tag_values_allowed_empty[{j}]: {code!r} is not a tag_code of the catalog"
+            )
+    return problems + _check_insight(config, by_name)
+
+
+def _check_insight(config: SegmentationConfig, tags: dict[str, Any]) -> list[str]:
+    """Profile dimensions name tag attributes and columns of dim_customers (numeric ones for numeric)."""
+    problems = []
+    insight = config.insight
+    for j, attribute in enumerate(insight.segment_profile_tag_attributes):
+        if attribute not in tags:
+            problems.append(
+                f"insight.segment_profile_tag_attributes[{j}]: {attribute!r} is not a tag attribute"
+            )
+    columns = profile_columns()
+    for key in ("segment_profile_columns", "segment_profile_numeric"):
+        for column in getattr(insight, key):
+            if column not in columns:
+                problems.append(f"insight.{key}.{column}: not a column of {PROFILE_MODEL}")
+            elif key == "segment_profile_numeric" and not _is_numeric(columns[column]):
+                problems.append(f"insight.{key}.{column}: {columns[column]} is not numeric")
+            elif key == "segment_profile_columns" and column in tags:
+                problems.append(
+                    f"insight.{key}.{column}: a tag attribute; list it in segment_profile_tag_attributes"
+                )
     return problems
+
+
+def _is_numeric(sql_type: str) -> bool:
+    return sql_type.lower().split("(")[0] in {
+        "integer",
+        "bigint",
+        "smallint",
+        "tinyint",
+        "hugeint",
+        "double",
+        "float",
+        "real",
+        "decimal",
+        "numeric",
+    }

@@ -186,6 +186,9 @@ class TagAttribute(_Model):
     value_sql: Text | None = None
     rule: Text | None = None
     definition: Text | None = None
+    # The display names of the values value_sql gives: a key of `vocabulary` (an unknown value is
+    # published as it is).
+    vocabulary: Code | None = None
 
     @model_validator(mode="after")
     def _values_or_expression(self) -> TagAttribute:
@@ -197,6 +200,8 @@ class TagAttribute(_Model):
                 raise ValueError("values must be a non-empty list of distinct values")
         elif not all(dynamic):
             raise ValueError("an attribute without values needs value_sql, rule and definition")
+        if self.values is not None and self.vocabulary is not None:
+            raise ValueError("vocabulary names the values of value_sql; attributes with values label them")
         return self
 
 
@@ -211,6 +216,50 @@ class Quality(_Model):
     max_quarantine_rate: float = Field(0.05, ge=0, le=1)
     # Relative change of a source's rows read versus its previous load.
     max_volume_change: float = Field(0.5, gt=0)
+    # Tag coverage (dbt warning test assert_tag_values_are_held): a tag value held by more than this
+    # share of the customers its attribute applies to says nothing about them.
+    max_tag_value_share: float = Field(0.95, gt=0, le=1)
+    # tag_codes that may legitimately be held by nobody (not reported as unused).
+    tag_values_allowed_empty: list[ValueCode] = Field(default_factory=list)
+
+
+class Insight(_Model):
+    """Segment insight (segment_profiles / _portraits / _samples, assert_segments_are_distinct)."""
+
+    # Profile dimensions: tag attributes (values and labels from the tags), customer columns of
+    # dim_customers without a tag (raw values) and numeric columns (median and quartiles).
+    segment_profile_tag_attributes: list[Code] = Field(default_factory=list)
+    segment_profile_columns: dict[Code, Label] = Field(default_factory=dict)
+    segment_profile_numeric: dict[Code, Label] = Field(default_factory=dict)
+    segment_profile_top_values: int = Field(5, ge=1)
+    portrait_min_lift: float = Field(1.2, gt=0)
+    portrait_min_share: float = Field(0.2, ge=0, le=1)
+    portrait_max_attributes: int = Field(3, ge=1, le=10)
+    sample_size: int = Field(25, ge=1)
+    max_segment_share: float = Field(0.6, gt=0, le=1)
+
+
+class Clusters(_Model):
+    """The k-means view of the segments (pipelines/insight): what is fitted, on how many customers."""
+
+    # None: the k of k_range with the best silhouette; an int: that k.
+    k: int | None = Field(None, ge=2, le=10)
+    k_range: tuple[Annotated[int, Field(ge=2, le=10)], Annotated[int, Field(ge=2, le=10)]] = (3, 5)
+    # Extra numeric columns of dim_customers, next to recency_days, frequency and monetary.
+    features: list[Code] = Field(default_factory=list)
+    fit_sample_size: int = Field(20000, ge=10, le=1_000_000)
+    # silhouette costs n^2 distances: it is computed on the first customers of the fit sample.
+    silhouette_sample_size: int = Field(5000, ge=10, le=50_000)
+
+    @model_validator(mode="after")
+    def _range_and_sizes(self) -> Clusters:
+        if self.k_range[0] > self.k_range[1]:
+            raise ValueError(f"k_range: the lower bound must not exceed the upper, got {list(self.k_range)}")
+        if self.silhouette_sample_size > self.fit_sample_size:
+            raise ValueError("silhouette_sample_size must not exceed fit_sample_size (it is a part of it)")
+        if len(set(self.features)) != len(self.features):
+            raise ValueError("features: each column once")
+        return self
 
 
 class SegmentationConfig(_Model):
@@ -226,7 +275,11 @@ class SegmentationConfig(_Model):
     tag_levels: dict[Code, Label]
     tag_sublevels: dict[Code, Label]
     tags: list[TagAttribute] = Field(min_length=1)
+    # Display names of data-driven tag values: vocabulary -> raw value -> labels.
+    vocabulary: dict[Code, dict[Text, Label]] = Field(default_factory=dict)
     quality: Quality = Field(default_factory=Quality)
+    insight: Insight = Field(default_factory=Insight)
+    clusters: Clusters = Field(default_factory=Clusters)
 
     _source: Path | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)

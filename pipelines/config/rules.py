@@ -19,6 +19,9 @@ RULES_MODEL = "int_customers_rfm_scored"
 # A `{name}` parameter reference in a rule or a description.
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 RULES_MODEL_YAML = DBT_PROJECT_DIR / "models" / "intermediate" / "customers" / "_int_customers__models.yml"
+# The model whose columns segment profiles may use as dimensions (insight.segment_profile_*).
+PROFILE_MODEL = "dim_customers"
+PROFILE_MODEL_YAML = DBT_PROJECT_DIR / "models" / "marts" / "customers" / "dim_customers.yml"
 
 
 def render_param(value: int | float | str, as_sql: bool) -> str:
@@ -68,6 +71,14 @@ def rule_columns(model_yaml: Path = RULES_MODEL_YAML) -> dict[str, str]:
     models = yaml.safe_load(model_yaml.read_text(encoding="utf-8"))["models"]
     model = next(m for m in models if m["name"] == RULES_MODEL)
     return {c["name"]: c["data_type"] for c in model["columns"]}
+
+
+@functools.lru_cache(maxsize=1)
+def profile_columns(model_yaml: Path = PROFILE_MODEL_YAML) -> dict[str, str]:
+    """Column name -> type of the model segment profiles read (dim_customers, contract enforced)."""
+    models = yaml.safe_load(model_yaml.read_text(encoding="utf-8"))["models"]
+    model = next(m for m in models if m["name"] == PROFILE_MODEL)
+    return {c["name"]: c.get("data_type", "") for c in model["columns"]}
 
 
 def check_rules(config: SegmentationConfig) -> list[str]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.config.catalog import tag_catalog_rows
+from pipelines.config.catalog import tag_catalog_rows, tag_vocabulary_rows
 from pipelines.config.load import load_config
 from pipelines.config.model import SegmentationConfig
 from pipelines.config.rules import render_param, substitute
@@ -21,7 +21,10 @@ CONFIG_TABLES = (
     "segments",
     "value_potential_matrix",
     "tag_catalog",
+    "tag_vocabulary",
     "parameters",
+    "insight",
+    "profile_dimensions",
 )
 DEFAULTS_SCHEMA = "config_defaults"
 
@@ -31,6 +34,7 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
     params = config.parameters
     out, seg, matrix = config.outliers, config.rfm_segments, config.value_potential_matrix
     cols = config.segment_columns
+    insight = config.insight
     settings = (
         config.source,
         config._sha256,
@@ -55,6 +59,7 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
         cols.lifecycle_stage,
         cols.churn_risk,
         cols.complaint_risk,
+        config.quality.max_tag_value_share,
     )
     cut_points = config.scoring.fixed_cut_points
     segments = []
@@ -108,6 +113,8 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
         ("attribute_order", "integer"),
         ("value_order", "integer"),
         ("is_dynamic", "boolean"),
+        ("vocabulary", "varchar"),
+        ("may_be_empty", "boolean"),
     ]
     catalog = [tuple(row[name] for name, _ in catalog_columns) for row in tag_catalog_rows(config)]
     return {
@@ -120,7 +127,7 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
             "scoring_mode varchar, no_activity_score integer, rfm_high_rule varchar, "
             "rfm_high_min_score integer, matrix_value_rule varchar, matrix_potential_rule varchar, "
             "value_tier_attribute varchar, lifecycle_stage_attribute varchar, "
-            "churn_risk_attribute varchar, complaint_risk_attribute varchar",
+            "churn_risk_attribute varchar, complaint_risk_attribute varchar, max_tag_value_share double",
             [settings],
         ),
         "rfm_fixed_cut_points": (
@@ -153,11 +160,45 @@ def _tables(config: SegmentationConfig) -> dict[str, tuple[str, list[tuple[Any, 
             [(q.code, q.high_value, q.high_potential, q.label_zh, q.label_en) for q in matrix.quadrants],
         ),
         "tag_catalog": (", ".join(f"{name} {sql_type}" for name, sql_type in catalog_columns), catalog),
+        "tag_vocabulary": (
+            "tag_name varchar, tag_value varchar, label_zh varchar, label_en varchar",
+            tag_vocabulary_rows(config),
+        ),
         "parameters": (
             "name varchar, value varchar",
             [(name, render_param(value, as_sql=False)) for name, value in sorted(params.items())],
         ),
+        "insight": (
+            "segment_profile_top_values integer, portrait_min_lift double, portrait_min_share double, "
+            "portrait_max_attributes integer, sample_size integer, max_segment_share double",
+            [
+                (
+                    insight.segment_profile_top_values,
+                    insight.portrait_min_lift,
+                    insight.portrait_min_share,
+                    insight.portrait_max_attributes,
+                    insight.sample_size,
+                    insight.max_segment_share,
+                )
+            ],
+        ),
+        "profile_dimensions": (
+            "dimension varchar, dimension_kind varchar, label_zh varchar, label_en varchar, "
+            "dimension_order integer",
+            _profile_dimensions(config),
+        ),
     }
+
+
+def _profile_dimensions(config: SegmentationConfig) -> list[tuple[str, str, str | None, str | None, int]]:
+    """(dimension, kind, labels, order): tag attributes take their labels from the tag catalog."""
+    insight = config.insight
+    rows: list[tuple[str, str, str | None, str | None]] = [
+        (attribute, "tag", None, None) for attribute in insight.segment_profile_tag_attributes
+    ]
+    rows += [(c, "column", lb.label_zh, lb.label_en) for c, lb in insight.segment_profile_columns.items()]
+    rows += [(c, "numeric", lb.label_zh, lb.label_en) for c, lb in insight.segment_profile_numeric.items()]
+    return [(*row, i + 1) for i, row in enumerate(rows)]
 
 
 def write_config_tables(

@@ -3,7 +3,8 @@
 `published/segments` depends on every history asset, so Dagster runs it only after the quarter's
 extraction checks, dbt tests and history guards passed (a failed blocking check upstream leaves it
 unexecuted, and the previous published file as it was). In its step it evaluates the drift warnings
-(reading history), writes the run's check results to quality_results, then publishes.
+(reading history), writes the run's check results to quality_results, publishes, then writes the
+quarterly HTML report from the published file (`pipelines/report`).
 """
 
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from pipelines.publish.publisher import PublishResult, publish
 from pipelines.publish.report import migration_matrix, row_count_table, share_table
 from pipelines.quality import checks, results
 from pipelines.quarters import Quarter
+from pipelines.report.writer import ReportResult, write_report
 from pipelines.resources import Warehouse
 from pipelines.settings import TIMEZONE
 from pipelines.transform.dbt import built_manifest, dbt_history
@@ -60,7 +62,8 @@ def published_segments(
     tag_run(context)
     quarter = partition_quarter(context)
     paths = warehouse.paths()
-    quality = load_config().quality
+    config = load_config()
+    quality = config.quality
     with warehouse.connect() as conn:
         drift = [
             evaluate(conn, quarter.as_of, quality).to_check_result(PUBLISHED, name, warning=True)
@@ -83,7 +86,12 @@ def published_segments(
             "Columns published without a description (describe them in the dbt YAML of the model or "
             f"source): {', '.join(result.undocumented_columns)}"
         )
-    yield dg.MaterializeResult(metadata=_publish_metadata(result, quarter, shares, moves))
+    report = write_report(result.database, quarter.as_of, config.display_language, context.log.info)
+    context.log.info(
+        f"Report: {len(report.written)} pages written to {report.directory} in {report.seconds:.1f}s"
+    )
+    metadata = _publish_metadata(result, quarter, shares, moves) | _report_metadata(report)
+    yield dg.MaterializeResult(metadata=metadata)
     yield from drift
 
 
@@ -105,6 +113,16 @@ def _publish_metadata(
         "publish_id": result.publish_id,
         "publish_seconds": round(result.seconds, 2),
         "undocumented_columns": result.undocumented_columns,
+    }
+
+
+def _report_metadata(report: ReportResult) -> dict[str, object]:
+    return {
+        "report": dg.MetadataValue.url(report.page.as_uri()),
+        "report_file": dg.MetadataValue.path(str(report.page)),
+        "report_index": dg.MetadataValue.path(str(report.index)),
+        "report_pages_written": len(report.written) - 1,
+        "report_seconds": round(report.seconds, 2),
     }
 
 

@@ -80,7 +80,7 @@ def _quote(text: str) -> str:
 
 def _read_files(table: PublishedTable, files: Sequence[Path]) -> str:
     listed = "[" + ", ".join(_quote(str(path)) for path in files) + "]"
-    column = table.partition_column
+    column = table.file_partition_column
     if column is None:
         return f"select * from read_parquet({listed}, union_by_name = true)"
     # The partition column comes from the hive directory name; put it back in history's order.

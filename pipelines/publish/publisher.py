@@ -75,6 +75,12 @@ def write_version(
     return entry.made(relative, int(rows))
 
 
+def same_file_as(entry: Entry, source_table: str, entries: list[Entry]) -> Entry:
+    """The entry of a `latest_of` table: the file of its source table's partition of the same snapshot."""
+    source = next(e for e in entries if e.table == source_table and e.snapshot_date == entry.snapshot_date)
+    return entry.made(source.file, source.rows)
+
+
 def publish(
     conn: duckdb.DuckDBPyConnection,
     published_dir: Path,
@@ -109,6 +115,12 @@ def publish(
         written = [
             write_version(conn, published_dir, by_name[entry.table], entry, publish_id)
             for entry in the_plan.write
+            if not by_name[entry.table].latest_of
+        ]
+        written += [
+            same_file_as(entry, by_name[entry.table].latest_of, the_plan.keep + written)
+            for entry in the_plan.write
+            if by_name[entry.table].latest_of
         ]
         entries = sorted(the_plan.keep + written)
 
@@ -132,7 +144,7 @@ def publish(
 
         mirror = {
             files.mirror_file(
-                entry.table, by_name[entry.table].partition_column, entry.snapshot_date
+                entry.table, by_name[entry.table].file_partition_column, entry.snapshot_date
             ): entry.file
             for entry in entries
         }

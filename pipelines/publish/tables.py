@@ -3,7 +3,9 @@
 
 Adding a published table is therefore one dbt model and its YAML. A table partitioned by a column
 gets one Parquet file per value (`to_snapshot` for migrations, which show two writes of history);
-one without gets a single file, that of the latest snapshot. Column descriptions come from the
+one without gets a single file, that of the latest snapshot, unless it is `latest_of` a
+partitioned table: then it is that table's latest partition file (same rows, written once; at 1M
+customers `customer_tags` would otherwise rewrite 15M tag rows). Column descriptions come from the
 node's YAML, over those of the model named in `columns_from` (the mart a history table copies).
 """
 
@@ -17,7 +19,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 MIGRATION_COLUMN = "to_snapshot"
-LEADING_COLUMNS = {"snapshot_date": ("snapshot_date",), MIGRATION_COLUMN: ("from_snapshot", "to_snapshot")}
+SNAPSHOT_COLUMN = "snapshot_date"
+LEADING_COLUMNS = {SNAPSHOT_COLUMN: (SNAPSHOT_COLUMN,), MIGRATION_COLUMN: ("from_snapshot", "to_snapshot")}
 
 
 class ManifestMissingError(FileNotFoundError):
@@ -34,6 +37,7 @@ class PublishedTable:
     stored: Literal["view", "table"]
     partition_column: str | None = None
     columns: Mapping[str, str] = field(default_factory=dict)
+    latest_of: str | None = None
 
     @property
     def scope(self) -> Literal["snapshot", "migration", "latest"]:
@@ -42,9 +46,14 @@ class PublishedTable:
         return "migration" if self.partition_column == MIGRATION_COLUMN else "snapshot"
 
     @property
+    def file_partition_column(self) -> str | None:
+        """The column its files' hive directories name (that of the table it is `latest_of`)."""
+        return SNAPSHOT_COLUMN if self.latest_of else self.partition_column
+
+    @property
     def leading_columns(self) -> tuple[str, ...]:
         """Columns the table starts with (hive readers append the partition column last)."""
-        return LEADING_COLUMNS.get(self.partition_column or "", ())
+        return LEADING_COLUMNS.get(self.file_partition_column or "", ())
 
     @property
     def query(self) -> str:
@@ -82,8 +91,19 @@ def _published_tables(manifest_path: Path, modified: float) -> tuple[PublishedTa
                 stored=publish.get("stored", "table"),
                 partition_column=publish.get("partition_by"),
                 columns=columns | _described(node),
+                latest_of=publish.get("latest_of"),
             )
         )
+    by_name = {table.name: table for table in tables}
+    for table in tables:
+        if not table.latest_of:
+            continue
+        source = by_name.get(table.latest_of)
+        if source is None or source.partition_column != SNAPSHOT_COLUMN or table.partition_column:
+            raise ValueError(
+                f"published table {table.name}: latest_of must name a table partitioned by snapshot_date "
+                f"(got {table.latest_of!r}) and {table.name} must not be partitioned itself"
+            )
     return tuple(sorted(tables, key=lambda table: table.name))
 
 

@@ -244,3 +244,19 @@ def test_profiles_are_plausible(sources: tuple, clean: duckdb.DuckDBPyConnection
         from customers
     """).fetchone()
     assert bad == (0, 0, 0, 0)
+
+
+def test_ad_click_rates_span_the_guides_bands(clean: duckdb.DuckDBPyConnection) -> None:
+    """Click-through rates of display ads: most around 1 %, a tail of engaged customers above 5 % (the
+    guides' "high" click rate; the generator once capped them at 4.9 %, so nobody was ever high)."""
+    low, high, over_30 = clean.execute("""
+        select
+            avg((ad_clicks_90d::double / ad_impressions_90d::int < 0.01)::int),
+            avg((ad_clicks_90d::double / ad_impressions_90d::int >= 0.05)::int),
+            count(*) filter (where ad_clicks_90d::double / ad_impressions_90d::int > 0.3)
+        from customers
+        where ad_impressions_90d::int >= 20
+    """).fetchone()
+    assert 0.3 <= low <= 0.8
+    assert 0.01 <= high <= 0.10
+    assert over_30 == 0

@@ -18,6 +18,9 @@ TABLES = (
     "segment_portraits",
     "segment_samples",
     "segment_validation",
+    "customer_clusters",
+    "cluster_profiles",
+    "cluster_segment_crosstab",
 )
 CONTRACT_COLUMNS = {
     "segment_history": {
@@ -43,6 +46,7 @@ CONTRACT_COLUMNS = {
         "r_percentile",
         "f_percentile",
         "m_percentile",
+        "cluster_id",
     },
     "customer_segments": {
         "snapshot_date",
@@ -51,6 +55,7 @@ CONTRACT_COLUMNS = {
         "name_masked",
         "phone_masked",
         "contact_hash",
+        "cluster_id",
     },
     "tag_history": {"snapshot_date", "customer_id", "tag_code", "tag_level1", "tag_level2", "tag_value"},
     "customer_tags": {"customer_id", "tag_code", "tag_level1", "tag_level2", "tag_value"},
@@ -97,6 +102,25 @@ CONTRACT_COLUMNS = {
     "segment_portraits": {"snapshot_date", "segment", "portrait_zh", "portrait_en"},
     "segment_samples": {"snapshot_date", "segment", "customer_id", "name_masked", "phone_masked"},
     "segment_validation": {"snapshot_date", "measure", "feature", "value"},
+    "customer_clusters": {"snapshot_date", "customer_id", "cluster_id"},
+    "cluster_profiles": {
+        "snapshot_date",
+        "cluster_id",
+        "customers",
+        "recency_days",
+        "frequency",
+        "monetary",
+        "label_zh",
+        "label_en",
+    },
+    "cluster_segment_crosstab": {
+        "snapshot_date",
+        "cluster_id",
+        "segment",
+        "customers",
+        "share_of_cluster",
+        "share_of_segment",
+    },
 }
 
 

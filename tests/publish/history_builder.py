@@ -1,5 +1,5 @@
 """Quarters of history built by the real history layer from tiny stand-in marts: `build_quarter`
-writes the marts of one snapshot (a few customers), runs the real contacts SQL and the real dbt
+writes the marts of one snapshot (a few customers), runs the real contacts SQL, k-means and dbt
 history models (`dbt build --select path:models/history`), as a quarterly run does after the marts.
 Publishing and history tests run on these in seconds; test_pipeline.py runs the whole pipeline.
 """
@@ -13,7 +13,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.config.model import Clusters
 from pipelines.history.contacts import write_contacts
+from pipelines.insight.assets import build_clusters
 from pipelines.quality import results
 from tests.transform.conftest import dbt_command, dbt_env
 
@@ -42,12 +44,13 @@ def write_marts(
     conn.execute(
         "create or replace table marts.dim_customers (snapshot_date date, customer_id varchar, "
         "customer_type varchar, monetary decimal(18, 2), r_score integer, segment varchar, "
-        "segment_label varchar)"
+        "segment_label varchar, recency_days integer, tenure_days integer, frequency integer)"
     )
+    # recency, tenure and frequency: what the k-means step (pipelines/insight) clusters on.
     conn.executemany(
-        "insert into marts.dim_customers values (?, ?, 'individual', ?, 3, ?, ?)",
+        "insert into marts.dim_customers values (?, ?, 'individual', ?, 3, ?, ?, ?, 400, ?)",
         [
-            [as_of, cid, 100 * (i + 1), seg, SEGMENT_LABELS.get(seg, seg)]
+            [as_of, cid, 100 * (i + 1), seg, SEGMENT_LABELS.get(seg, seg), 10 * (i % 7), 1 + i % 3]
             for i, (cid, seg) in enumerate(customers)
         ],
     )
@@ -111,7 +114,8 @@ def write_marts(
     conn.execute(
         "create or replace table marts.fct_segment_validation as select snapshot_date, "
         "'segment_count' as measure, cast(null as varchar) as feature, "
-        "cast(count(distinct segment) as double) as value from marts.dim_customers group by all"
+        "cast(count(distinct segment) as double) as value, cast(count(*) as integer) as customers "
+        "from marts.dim_customers group by all"
     )
     conn.execute(
         "create or replace table staging.stg_crm__customers "
@@ -142,6 +146,7 @@ def build_quarter(
         if change_marts:
             conn.execute(change_marts)
         write_contacts(conn, as_of, salt)
+        build_clusters(conn, as_of, Clusters())
         results.write(
             conn,
             as_of,

@@ -67,6 +67,9 @@ def test_rerunning_a_middle_quarter_rewrites_it_and_the_migrations_on_both_sides
         ("segment_portraits", QUARTERS[1]),
         ("segment_samples", QUARTERS[1]),
         ("segment_validation", QUARTERS[1]),
+        ("customer_clusters", QUARTERS[1]),
+        ("cluster_profiles", QUARTERS[1]),
+        ("cluster_segment_crosstab", QUARTERS[1]),
         ("segment_migration", QUARTERS[1]),
         ("segment_migration", QUARTERS[2]),
     }

@@ -152,13 +152,22 @@ def test_published_tables_hold_the_contract_columns_and_the_parquet_mirror_match
             ],
             latest,
         )
-        assert (
-            conn.execute("select count(*) from customer_tags").fetchone()[0]
-            == conn.execute(f"select count(*) from tag_history where snapshot_date = '{latest}'").fetchone()[
-                0
-            ]
-        )
         mirror = backfill.data_dir / "published" / "parquet"
+        # customer_tags is the latest tag_history partition, row for row, in the file and in the mirror
+        latest_tags = f"(select * from tag_history where snapshot_date = '{latest}')"
+        mirrored_tags = (
+            f"(select * from read_parquet('{mirror}/customer_tags/*/*.parquet', hive_partitioning = true, "
+            "hive_types = {'snapshot_date': date}))"
+        )
+        for one, other in [("customer_tags", latest_tags), (latest_tags, "customer_tags")]:
+            missing = conn.execute(f"select count(*) from (from {one} except all from {other})").fetchone()
+            assert missing == (0,)
+        assert conn.execute(
+            f"select count(*) from (select * exclude (snapshot_date) from {mirrored_tags} "
+            "except all select * exclude (snapshot_date) from customer_tags)"
+        ).fetchone() == (0,)
+        assert conn.execute(f"select distinct snapshot_date from {mirrored_tags}").fetchall() == [(latest,)]
+        assert conn.execute("select count(*) from customer_tags").fetchone()[0] > 0
         for table in TABLES:
             files = list((mirror / table).rglob("*.parquet"))
             in_mirror = conn.execute(
@@ -214,6 +223,25 @@ def test_publish_metadata_shows_counts_shares_migrations_and_the_file(backfill: 
     assert "| segment | label | customers |" in metadata["segment_shares"].value
     assert "newly_registered" in metadata["segment_migration"].value
     assert "| segment_history |" in metadata["row_counts"].value
+    report = backfill.data_dir / "published" / "report"
+    assert metadata["report_file"].value == str(report / f"{LAST}.html")
+    assert metadata["report_index"].value == str(report / "index.html")
+
+
+def test_the_report_has_a_page_per_snapshot_and_an_index_listing_them(backfill: Backfill) -> None:
+    report = backfill.data_dir / "published" / "report"
+    assert sorted(p.name for p in report.iterdir()) == sorted(
+        [f"{q}.html" for q in QUARTERS] + ["index.html"]
+    )
+    index = (report / "index.html").read_text(encoding="utf-8")
+    for quarter in QUARTERS:
+        assert f'<a href="{quarter}.html">{quarter}</a>' in index
+    customers = query(
+        backfill.published, f"select count(*) from segment_history where snapshot_date = '{LAST.as_of}'"
+    )[0][0]
+    assert f'<td class="number">{customers:,}</td>' in index
+    page = (report / f"{LAST}.html").read_text(encoding="utf-8")
+    assert page.count("plotly.js v") == 1 and "chart-migration" in page
 
 
 def test_every_table_view_and_column_of_the_published_file_has_a_description(backfill: Backfill) -> None:
@@ -287,6 +315,8 @@ def test_the_next_run_succeeds_without_disturbing_a_reader_and_keeps_row_counts(
     # sides of it are rebuilt, while a BI reader holds the published file open throughout.
     rerun = QUARTERS[1]
     counts = row_counts(backfill.published)
+    report = backfill.data_dir / "published" / "report"
+    pages_before = {p.name: p.stat().st_mtime_ns for p in report.iterdir()}
     with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb"), read_only=True) as conn:
         versions = dict(
             conn.execute("select snapshot_date, version from history.history_snapshots").fetchall()
@@ -322,6 +352,9 @@ def test_the_next_run_succeeds_without_disturbing_a_reader_and_keeps_row_counts(
         reader.close()
     assert row_counts(backfill.published) == counts
     assert not list(backfill.published.parent.glob(".segments.duckdb.*"))
+    # The report: the re-run quarter's page and every later one are written again, the index too.
+    rewritten = {p.name for p in report.iterdir() if p.stat().st_mtime_ns != pages_before[p.name]}
+    assert rewritten == {f"{q}.html" for q in QUARTERS[1:]} | {"index.html"}
     with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb"), read_only=True) as conn:
         after = dict(conn.execute("select snapshot_date, version from history.history_snapshots").fetchall())
     assert {d for d in after if after[d] != versions[d]} == {rerun.as_of}

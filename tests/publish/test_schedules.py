@@ -54,3 +54,18 @@ def test_definitions_resolve_the_job_schedule_and_publish_assets() -> None:
     assert checks["assert_segment_row_count_no_large_drop"].blocking
     # Every check belongs to a quarter.
     assert {spec.partitions_def for spec in checks.values()} == {graph.get(published).partitions_def}
+
+
+def test_every_multi_asset_with_partitioned_parents_is_subsettable() -> None:
+    """Dagster 1.13: a multi-asset that cannot be subset, downstream of partitioned assets, breaks the
+    UI's "Materialize all" backfills (HTTP 500). Only the config (a root) may be all-or-nothing."""
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    stuck = set()
+    for assets_def in graph.assets_defs:
+        keys = set(assets_def.keys)
+        parents = {parent for key in keys for parent in graph.get(key).parent_keys} - keys
+        if len(keys) > 1 and not assets_def.can_subset and parents:
+            stuck |= keys
+    assert not stuck

@@ -7,7 +7,10 @@ profile's `spark` target, warehouse and metastore in a temporary folder). Then b
 same quarters:
 
   1. 2025Q3: Spark `dbt build` of everything, unit tests included; DuckDB as the pipeline runs it
-     (models and their tests, the Python-written customer_contacts, then history)
+     (models and their tests, the Python-written customer_contacts and k-means centroids, then
+     history). Spark builds the marts, then the history once DuckDB's k-means step has written the
+     quarter's centroids (copied over: the fit is Python, docs/engines.md (c)), so both engines
+     assign customers to the same centroids in SQL
   2. 2025Q4: the same (without unit tests)
   3. 2025Q4 again, history only: a re-run replaces exactly that quarter (DuckDB delete+insert,
      Spark insert_overwrite of the quarter's partitions)
@@ -27,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -40,9 +44,12 @@ import pyarrow as pa
 import pytest
 
 from pipelines.config import load_config, write_config_tables
+from pipelines.config.model import Clusters
 from pipelines.extract.sources import SOURCES
 from pipelines.history.contacts import DDL as CONTACTS_DDL
 from pipelines.history.contacts import write_contacts
+from pipelines.insight.assets import build_clusters
+from pipelines.insight.store import DDL as INSIGHT_DDL
 from pipelines.settings import DBT_PROJECT_DIR
 from tests.spark.compare import compare_table
 from tests.spark.landing import duckdb_tables, export_parquet, land
@@ -84,6 +91,9 @@ COMPARED: dict[str, tuple[str, ...]] = {
     "history.segment_portraits": ("snapshot_date", "segment"),
     "history.segment_samples": ("snapshot_date", "segment", "customer_id"),
     "history.segment_validation": ("snapshot_date", "measure", "feature"),
+    "history.customer_clusters": ("snapshot_date", "customer_id"),
+    "history.cluster_profiles": ("snapshot_date", "cluster_id"),
+    "history.cluster_segment_crosstab": ("snapshot_date", "cluster_id", "segment"),
 }
 # Which dbt invocation wrote a snapshot, and when: different on each engine by nature.
 IGNORED = {
@@ -94,6 +104,11 @@ IGNORED = {
 }
 # The tables dbt reads as sources, copied from DuckDB to Spark.
 SOURCE_SCHEMAS = ("crm", "shop", "helpdesk", "config", "config_defaults", "history")
+# Written by the k-means step on DuckDB after each quarter's marts, read by Spark's history build.
+INSIGHT_TABLES = ["insight.cluster_centroids", "insight.cluster_fit"]
+# The k-means of the pipeline, on a sample smaller than the population (customers outside it are
+# assigned in SQL too).
+CLUSTERS = Clusters(fit_sample_size=1000, silhouette_sample_size=500)
 
 
 # --- the environment -------------------------------------------------------------------------------
@@ -173,6 +188,7 @@ def build_raw(path: Path) -> Path:
         write_config_tables(conn, load_config())
         # The one history table written in Python (masked contacts), read by dbt as a source.
         conn.execute(CONTACTS_DDL)
+        conn.execute(INSIGHT_DDL)
     return path
 
 
@@ -183,8 +199,12 @@ def vars_arg(as_of: date) -> list[str]:
     return ["--vars", json.dumps({"as_of_date": as_of.isoformat()})]
 
 
-def run_duckdb(warehouse: Path, workdir: Path) -> list[tuple[str, float]]:
-    """The steps as the pipeline runs them on DuckDB (dbt CLI subprocesses); the time of each."""
+def run_duckdb(
+    warehouse: Path, workdir: Path, fitted: dict[str, tuple[threading.Event, Path]]
+) -> list[tuple[str, float]]:
+    """The steps as the pipeline runs them on DuckDB (dbt CLI subprocesses); the time of each.
+    After each quarter's k-means, its insight tables are exported as Parquet and `fitted[step]`
+    is set, for Spark's history build of that quarter."""
     dbt = Path(sys.executable).with_name("dbt")
     env = os.environ | {"DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     timings = []
@@ -205,6 +225,10 @@ def run_duckdb(warehouse: Path, workdir: Path) -> list[tuple[str, float]]:
             build(name, as_of, [*NO_HISTORY, *NO_UNIT_TESTS])
             with duckdb.connect(str(warehouse)) as conn:
                 write_contacts(conn, as_of, SALT)
+                build_clusters(conn, as_of, CLUSTERS)
+            event, folder = fitted[name]
+            export_parquet(warehouse, INSIGHT_TABLES, folder)
+            event.set()
         build(name, as_of, HISTORY)
         timings.append((name, time.monotonic() - started))
     return timings
@@ -278,8 +302,13 @@ def test_spark_build_equals_duckdb(
     # profiles.yml's spark target keeps its warehouse and metastore under SEGMENTS_SPARK_DIR.
     monkeypatch.setenv("SEGMENTS_SPARK_DIR", str(tmp_path / "spark"))
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    fitted = {
+        name: (threading.Event(), tmp_path / "insight" / str(i))
+        for i, (name, _, selection) in enumerate(STEPS)
+        if selection != HISTORY
+    }
     with ThreadPoolExecutor(max_workers=1) as pool:
-        duck_run = pool.submit(run_duckdb, duck_warehouse, tmp_path / "duckdb")
+        duck_run = pool.submit(run_duckdb, duck_warehouse, tmp_path / "duckdb", fitted)
 
         dbt = SparkDbt(tmp_path / "spark_dbt")
         # The session dbt-spark opens with the profile's settings (local master, UTC, warehouse dir).
@@ -294,7 +323,29 @@ def test_spark_build_equals_duckdb(
 
         versions = {}
         for name, as_of, selection in STEPS:
-            timed(timings, f"spark {name}", dbt.invoke, "build", *selection, *vars_arg(as_of))
+            if selection == HISTORY:
+                timed(timings, f"spark {name}", dbt.invoke, "build", *selection, *vars_arg(as_of))
+            else:
+                # The marts, then (with the quarter's centroids from DuckDB) the history.
+                timed(
+                    timings,
+                    f"spark {name} marts",
+                    dbt.invoke,
+                    "build",
+                    *selection,
+                    *NO_HISTORY,
+                    *vars_arg(as_of),
+                )
+                event, folder = fitted[name]
+                waited = time.monotonic()
+                while not event.wait(timeout=5):
+                    if duck_run.done():
+                        duck_run.result()  # raises the DuckDB failure
+                        raise AssertionError(f"DuckDB finished without fitting {name}")
+                timings.append((f"spark waits for k-means {name}", time.monotonic() - waited))
+                land(spark, {table: folder / table.replace(".", "/") for table in INSIGHT_TABLES})
+                history = [*HISTORY, *selection]  # unit tests of history models with the marts' ones
+                timed(timings, f"spark {name} history", dbt.invoke, "build", *history, *vars_arg(as_of))
             versions[name] = dbt.invocation_id()
         timings += [(f"duckdb {name}", seconds) for name, seconds in duck_run.result()]
 

@@ -18,6 +18,7 @@ import yaml
 
 from pipelines.config import SegmentationConfig, load_config, write_config_tables
 from pipelines.history.contacts import DDL as CONTACTS_DDL
+from pipelines.insight.store import DDL as INSIGHT_DDL
 from pipelines.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG_PATH
 from tests.transform.raw_fixture import build_raw_warehouse, cut_raw_warehouse
 
@@ -64,6 +65,8 @@ def prepare_warehouse(
         write_config_tables(conn, config)
         # The one history table written in Python (the salted contact hash), read by dbt as a source.
         conn.execute(CONTACTS_DDL)
+        # The k-means centroids and fit (pipelines/insight), empty: dbt reads them as sources.
+        conn.execute(INSIGHT_DDL)
     return target
 
 

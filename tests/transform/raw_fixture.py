@@ -221,6 +221,8 @@ def hand_written() -> tuple[list[dict], list[dict], list[dict]]:
 
 def generated(seed: int = 20251231, n: int = 60) -> tuple[list[dict], list[dict], list[dict]]:
     rng = random.Random(seed)
+    # the attributes added later draw from a stream of their own: the draws above stay as they were
+    extra = random.Random(seed + 1)
     customers, orders, tickets = [], [], []
     start, end = datetime(2022, 6, 1, tzinfo=UTC), datetime(2025, 12, 20, tzinfo=UTC)
     for i in range(1, n + 1):
@@ -247,6 +249,7 @@ def generated(seed: int = 20251231, n: int = 60) -> tuple[list[dict], list[dict]
             "phone": f"139{i:08d}",
         }
         base["ad_clicks_90d"] = min(base["ad_impressions_90d"], rng.randrange(0, 15))
+        base |= _profile_fields(extra, is_enterprise, registered)
         customers.append(base)
         if rng.random() < 0.4:  # a later version
             later = registered + timedelta(days=rng.randrange(1, 400))
@@ -293,6 +296,25 @@ def generated(seed: int = 20251231, n: int = 60) -> tuple[list[dict], list[dict]
                 }
             )
     return customers, orders, tickets
+
+
+OCCUPATIONS = ["engineer", "teacher", "worker", "student", "astronaut", None]
+
+
+def _profile_fields(rng: random.Random, is_enterprise: bool, registered: datetime) -> dict[str, Any]:
+    """Occupation and income band (individuals; one occupation the vocabulary lacks: astronaut),
+    registered capital and founding date (enterprises), some missing."""
+    if not is_enterprise:
+        return {
+            "occupation": rng.choice(OCCUPATIONS),
+            "income_band": rng.choice(["low", "mid", "high", None]),
+        }
+    capital = rng.choice([None, "300000", "1000000", "2500000", "10000000", "80000000"])
+    founded = registered.date() - timedelta(days=rng.choice([200, 365 * 3, 365 * 12, 365 * 25]))
+    return {
+        "registered_capital": Decimal(capital) if capital else None,
+        "founded_date": founded if rng.random() > 0.15 else None,
+    }
 
 
 def _create(conn: duckdb.DuckDBPyConnection, spec: SourceSpec, rows: list[dict[str, Any]]) -> None:

@@ -21,6 +21,13 @@ def _tag(config: dict[str, Any], attribute: str) -> dict[str, Any]:
     return next(t for t in config["tags"] if t["attribute"] == attribute)
 
 
+def _index(attribute: str) -> int:
+    return next(i for i, t in enumerate(DEFAULT["tags"]) if t["attribute"] == attribute)
+
+
+CONTRIBUTION = _index("contribution")
+
+
 def _write(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> Path:
     config = copy.deepcopy(DEFAULT)
     change(config)
@@ -35,7 +42,7 @@ CASES = [
     (
         "unknown nested key",
         lambda c: _tag(c, "contribution")["values"][0].update(colour="red"),
-        ["tags[11].values[0].colour", "Extra inputs"],
+        [f"tags[{CONTRIBUTION}].values[0].colour", "Extra inputs"],
     ),
     ("wrong type", lambda c: c["windows"].update(rfm_days="a year"), ["windows.rfm_days", "integer"]),
     ("value out of range", lambda c: c["scoring"].update(mode="ntile"), ["scoring.mode", "quantile"]),
@@ -47,7 +54,7 @@ CASES = [
     (
         "rule on an unknown column",
         lambda c: _tag(c, "contribution")["values"][0].update(rule="anual_spend >= 1"),
-        ["tags[11].values[0].rule", "anual_spend"],
+        [f"tags[{CONTRIBUTION}].values[0].rule", "anual_spend"],
     ),
     (
         "rule that is not boolean",
@@ -101,6 +108,72 @@ CASES = [
         lambda c: c["segments"][0].update(description_zh="评分不低于 {loyal_min}"),
         ["segments[0].description_zh", "{loyal_min}"],
     ),
+    (
+        "unknown insight key",
+        lambda c: c["insight"].update(sample_sise=20),
+        ["insight.sample_sise", "Extra inputs"],
+    ),
+    (
+        "insight threshold of a wrong type",
+        lambda c: c["insight"].update(portrait_min_lift="high"),
+        ["insight.portrait_min_lift", "number"],
+    ),
+    (
+        "insight threshold out of range",
+        lambda c: c["insight"].update(sample_size=0),
+        ["insight.sample_size", "greater than or equal to 1"],
+    ),
+    (
+        "profile dimension that is not a tag attribute",
+        lambda c: c["insight"]["segment_profile_tag_attributes"].append("shoe_size"),
+        ["insight.segment_profile_tag_attributes[", "shoe_size", "not a tag attribute"],
+    ),
+    (
+        "profile column missing from dim_customers",
+        lambda c: c["insight"]["segment_profile_columns"].update(
+            hobby={"label_zh": "爱好", "label_en": "Hobby"}
+        ),
+        ["insight.segment_profile_columns.hobby", "dim_customers"],
+    ),
+    (
+        "numeric profile dimension that is text",
+        lambda c: c["insight"]["segment_profile_numeric"].update(
+            member_level={"label_zh": "会员", "label_en": "Member"}
+        ),
+        ["insight.segment_profile_numeric.member_level", "not numeric"],
+    ),
+    (
+        "tag attribute listed as a profile column",
+        lambda c: c["insight"]["segment_profile_columns"].update(
+            occupation={"label_zh": "职业", "label_en": "Occupation"}
+        ),
+        ["insight.segment_profile_columns.occupation", "segment_profile_tag_attributes"],
+    ),
+    (
+        "unknown vocabulary",
+        lambda c: _tag(c, "industry").update(vocabulary="industries"),
+        [f"tags[{_index('industry')}].vocabulary", "industries"],
+    ),
+    (
+        "vocabulary on an attribute with values",
+        lambda c: _tag(c, "gender").update(vocabulary="industry"),
+        ["tags[0]", "vocabulary"],
+    ),
+    (
+        "vocabulary label missing",
+        lambda c: c["vocabulary"]["category"]["food"].pop("label_en"),
+        ["vocabulary.category.food.label_en", "Field required"],
+    ),
+    (
+        "unknown tag_code allowed empty",
+        lambda c: c["quality"]["tag_values_allowed_empty"].append("age_band_under_12"),
+        ["quality.tag_values_allowed_empty[2]", "age_band_under_12"],
+    ),
+    (
+        "tag share bound out of range",
+        lambda c: c["quality"].update(max_tag_value_share=1.5),
+        ["quality.max_tag_value_share", "less than or equal to 1"],
+    ),
 ]
 
 
@@ -115,6 +188,8 @@ def test_broken_config_fails_naming_file_and_key(
     assert str(path) in message
     for fragment in fragments:
         assert fragment in message, message
+    # one problem, one line: file, key path and what is wrong together
+    assert "\n" not in message, message
 
 
 def test_default_config_loads_and_reproduces_the_guides(monkeypatch: pytest.MonkeyPatch) -> None:

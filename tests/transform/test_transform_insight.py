@@ -16,12 +16,22 @@ import pytest
 import yaml
 
 from pipelines.config import load_config
-from pipelines.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG_PATH
+from pipelines.settings import DEFAULT_CONFIG_PATH
 from tests.transform.conftest import LATEST, query
 
-VARS: dict[str, Any] = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))[
-    "vars"
-]
+CONFIG: dict[str, Any] = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+# The insight thresholds and profile dimensions, as the config file states them.
+VARS: dict[str, Any] = CONFIG["insight"]
+
+
+def vocabulary_labels(language: str) -> dict[tuple[str, str], str]:
+    """(attribute, raw value) -> display name, from the config file's vocabulary as written."""
+    return {
+        (tag["attribute"], raw): label[f"label_{language}"]
+        for tag in CONFIG["tags"]
+        if tag.get("vocabulary")
+        for raw, label in CONFIG["vocabulary"][tag["vocabulary"]].items()
+    }
 
 
 def frame(warehouse: Path, sql: str) -> pd.DataFrame:
@@ -56,8 +66,18 @@ def expected_profiles(latest_build: Path, customers: pd.DataFrame) -> pd.DataFra
                 "value": tags.tag_value,
                 "dimension_label_zh": tags.tag_name_label_zh,
                 "dimension_label_en": tags.tag_name_label_en,
-                "value_label_zh": tags.tag_value_label_zh.fillna(tags.tag_value),
-                "value_label_en": tags.tag_value_label_en.fillna(tags.tag_value),
+                **{
+                    f"value_label_{lang}": tags[f"tag_value_label_{lang}"].fillna(
+                        pd.Series(
+                            [
+                                vocabulary_labels(lang).get((name, value), value)
+                                for name, value in zip(tags.tag_name, tags.tag_value, strict=True)
+                            ],
+                            index=tags.index,
+                        )
+                    )
+                    for lang in ("zh", "en")
+                },
             }
         )
     ]

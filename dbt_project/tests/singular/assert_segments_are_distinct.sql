@@ -1,7 +1,7 @@
 {#-
     A warning, not a gate: the segmentation still holds, but may not be worth acting on. One row per
     problem of the snapshot's segments (fct_segment_summary):
-    - a segment holding more than var('max_segment_share') (0.6) of the customers: most customers get
+    - a segment holding more than config insight.max_segment_share (0.6) of the customers: most customers get
       one treatment, the segmentation hardly segments (thresholds too loose or too tight);
     - two segments with the same mean R, F and M scores: indistinguishable by RFM, their rules may
       overlap or one of them is redundant.
@@ -16,6 +16,12 @@ summary as (
 
 ),
 
+insight as (
+
+    select * from {{ ref('stg_config__insight') }}
+
+),
+
 dominant as (
 
     select
@@ -25,7 +31,8 @@ dominant as (
         customer_share
 
     from summary
-    where customer_share > {{ var('max_segment_share') }}
+    cross join insight
+    where summary.customer_share > insight.max_segment_share
 
 ),
 

@@ -150,8 +150,10 @@ select
         else 0.3
     end)::integer as app_sessions_30d,
     case when u(cid, 66) < 0.05 then 0 else floor(exp(ln(120) + z(cid, 67)))::integer end as impressions,
-    0.004 + 0.03 * pow(u(cid, 68), 2) * case when n_orders >= 2 and churn_s is null then 1.5 else 0.6 end
-        as ctr,
+    -- click-through rate: lognormal around 1 % (0.5 % for the inactive), with the long tail of
+    -- engaged customers that click more than 5 % (the guides' "high"); at most 30 %
+    least(0.3, exp(ln(0.01) + 0.9 * z(cid, 68))
+               * case when n_orders >= 2 and churn_s is null then 1.5 else 0.6 end) as ctr,
     least($end_s, reg_s + greatest(3600, floor(u(cid, 69) * ($end_s - reg_s))::bigint)) as updated_s,
     u(cid, 70) < $zoned_share as zoned
 from named;

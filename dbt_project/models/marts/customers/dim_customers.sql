@@ -10,7 +10,9 @@ customers as (
 
 tags as (
 
-    select * from {{ ref('int_customers_tagged') }}
+    {#- The materialised tag table, not the view it projects: the view would compute every
+        attribute's rules and labels a second time to give four attributes here. -#}
+    select * from {{ ref('fct_customer_tags') }}
 
 ),
 
@@ -33,7 +35,13 @@ tag_columns as (
             as complaint_risk
 
     from tags
-    cross join settings
+    inner join settings
+        on tags.tag_name in (
+            settings.value_tier_attribute,
+            settings.lifecycle_stage_attribute,
+            settings.churn_risk_attribute,
+            settings.complaint_risk_attribute
+        )
     group by tags.customer_id
 
 ),

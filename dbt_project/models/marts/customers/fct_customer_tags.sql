@@ -18,6 +18,9 @@ final as (
         tag_level1,
         tag_level2,
         tag_value,
+        {{ display_label('tag_value_label', language='display_language') }} as tag_value_label,
+        tag_value_label_zh,
+        tag_value_label_en,
         {{ display_label('tag_label', language='display_language') }} as tag_label,
         tag_label_zh,
         tag_label_en

@@ -4,17 +4,15 @@
     above portrait_min_lift among values held by at least portrait_min_share of all the segment's
     customers, one per dimension, at most portrait_max_attributes), each with the share of the
     segment's customers who hold it and its lift, and the segment's median order value. Labels are
-    the tag catalog's (customer columns: their values).
+    the tag catalog's, or a data-driven value's vocabulary name (customer columns: their values).
+    Thresholds: config insight (portrait_max_attributes shapes the SQL, read at compile time; the
+    others at run time from stg_config__insight).
     Support is measured on all the segment's customers, not only those with a known value (the
     denominator of share_in_segment): otherwise the one enterprise of a segment of individuals would
     make its industry "100 %" of the segment.
 -#}
-{%- set min_lift = var('portrait_min_lift') | float %}
-{%- set min_share = var('portrait_min_share') | float %}
-{%- set max_attributes = var('portrait_max_attributes') | int %}
-{%- if max_attributes < 1 %}
-    {{ exceptions.raise_compiler_error("var portrait_max_attributes must be at least 1, got " ~ max_attributes) }}
-{%- endif %}
+{#- none while parsing (the config tables are read at compile time only) #}
+{%- set max_attributes = (insight_setting('portrait_max_attributes') or 1) | int %}
 
 with
 
@@ -27,6 +25,12 @@ profiles as (
 segment_catalog as (
 
     select * from {{ ref('dim_segment_catalog') }}
+
+),
+
+insight as (
+
+    select * from {{ ref('stg_config__insight') }}
 
 ),
 
@@ -55,9 +59,10 @@ candidates as (
         row_number() over (partition by segment, dimension order by lift desc, value) as rank_in_dimension
 
     from profiles
-    where dimension_kind = 'categorical'
-        and lift > {{ min_lift }}
-        and customers >= {{ min_share }} * segment_customers
+    cross join insight
+    where profiles.dimension_kind = 'categorical'
+        and profiles.lift > insight.portrait_min_lift
+        and profiles.customers >= insight.portrait_min_share * profiles.segment_customers
 
 ),
 

@@ -5,16 +5,14 @@
     a known value of the dimension, the same share over the snapshot, and lift = the ratio of the
     two; the segment_profile_top_values most common values per segment and dimension are kept.
     Numeric: median and quartiles (continuous percentiles) of the customers with a value.
-    Dimensions are dbt vars (dbt_project.yml): tag attributes take their values and labels from the
-    tags and the catalog, customer columns their raw values.
+    Dimensions come from the config (insight.segment_profile_*, config table profile_dimensions,
+    inlined at compile time): tag attributes take their values and display names from the tags (a
+    data-driven value: its vocabulary name) and the catalog, customer columns their raw values.
+    segment_profile_top_values is read at run time (stg_config__insight).
 -#}
-{%- set tag_attributes = var('segment_profile_tag_attributes') %}
-{%- set columns = var('segment_profile_columns') %}
-{%- set numeric = var('segment_profile_numeric') %}
-{%- set top_values = var('segment_profile_top_values') | int %}
-{%- if top_values < 1 %}
-    {{ exceptions.raise_compiler_error("var segment_profile_top_values must be at least 1, got " ~ top_values) }}
-{%- endif %}
+{%- set tag_attributes = profile_dimensions('tag') | map(attribute='dimension') | list %}
+{%- set columns = profile_dimensions('column') %}
+{%- set numeric = profile_dimensions('numeric') %}
 
 with
 
@@ -33,6 +31,12 @@ tags as (
 tag_catalog as (
 
     select * from {{ ref('dim_tag_catalog') }}
+
+),
+
+insight as (
+
+    select * from {{ ref('stg_config__insight') }}
 
 ),
 
@@ -70,9 +74,9 @@ categorical_values as (
         tags.tag_value as dimension_value,
         tag_catalog.tag_name_label_zh as dimension_label_zh,
         tag_catalog.tag_name_label_en as dimension_label_en,
-        {#- a data-driven attribute (industry, category) has no value labels: its value is one #}
-        coalesce(tag_catalog.tag_value_label_zh, tags.tag_value) as value_label_zh,
-        coalesce(tag_catalog.tag_value_label_en, tags.tag_value) as value_label_en
+        {#- a data-driven attribute (industry, category): the tag's display name (vocabulary or raw) #}
+        coalesce(tags.tag_value_label_zh, tag_catalog.tag_value_label_zh, tags.tag_value) as value_label_zh,
+        coalesce(tags.tag_value_label_en, tag_catalog.tag_value_label_en, tags.tag_value) as value_label_en
 
     from tags
     inner join customers
@@ -83,7 +87,8 @@ categorical_values as (
         {%- for attribute in tag_attributes %}'{{ attribute }}'{{ ', ' if not loop.last }}{% endfor -%}
     )
     {%- endif %}
-    {%- for column, labels in columns.items() %}
+    {%- for dimension in columns %}
+    {%- set column = dimension['dimension'] %}
 
     union all
 
@@ -91,8 +96,8 @@ categorical_values as (
         segment,
         '{{ column }}' as dimension,
         cast({{ column }} as {{ dbt.type_string() }}) as dimension_value,
-        '{{ labels["label_zh"] | replace("'", "''") }}' as dimension_label_zh,
-        '{{ labels["label_en"] | replace("'", "''") }}' as dimension_label_en,
+        '{{ dimension["label_zh"] | replace("'", "''") }}' as dimension_label_zh,
+        '{{ dimension["label_en"] | replace("'", "''") }}' as dimension_label_en,
         cast({{ column }} as {{ dbt.type_string() }}) as value_label_zh,
         cast({{ column }} as {{ dbt.type_string() }}) as value_label_en
 
@@ -204,15 +209,16 @@ numeric_values as (
         cast(null as {{ dbt.type_string() }}) as dimension_label_en,
         cast(null as double) as metric_value
     where false
-    {%- for column, labels in numeric.items() %}
+    {%- for dimension in numeric %}
+    {%- set column = dimension['dimension'] %}
 
     union all
 
     select
         segment,
         '{{ column }}' as dimension,
-        '{{ labels["label_zh"] | replace("'", "''") }}' as dimension_label_zh,
-        '{{ labels["label_en"] | replace("'", "''") }}' as dimension_label_en,
+        '{{ dimension["label_zh"] | replace("'", "''") }}' as dimension_label_zh,
+        '{{ dimension["label_en"] | replace("'", "''") }}' as dimension_label_en,
         cast({{ column }} as double) as metric_value
 
     from customers
@@ -272,7 +278,8 @@ profiles as (
         cast(null as double) as population_median
 
     from categorical_ranked
-    where categorical_ranked.value_rank <= {{ top_values }}
+    cross join insight
+    where categorical_ranked.value_rank <= insight.segment_profile_top_values
 
     union all
 

@@ -5,16 +5,19 @@
     customers, on any engine, while another quarter draws afresh. No contact data here: the history
     copy adds the masked name and phone.
 -#}
-{%- set sample_size = var('sample_size') | int %}
-{%- if sample_size < 1 %}
-    {{ exceptions.raise_compiler_error("var sample_size must be at least 1, got " ~ var('sample_size')) }}
-{%- endif %}
+{#- sample_size: config insight.sample_size, read at run time (stg_config__insight). #}
 
 with
 
 customers as (
 
     select * from {{ ref('dim_customers') }}
+
+),
+
+insight as (
+
+    select * from {{ ref('stg_config__insight') }}
 
 ),
 
@@ -60,7 +63,8 @@ final as (
         value_tier
 
     from ordered
-    where sample_rank <= {{ sample_size }}
+    cross join insight
+    where ordered.sample_rank <= insight.sample_size
 
 )
 

@@ -38,7 +38,10 @@ final as (
         value_tier_attribute,
         lifecycle_stage_attribute,
         churn_risk_attribute,
-        complaint_risk_attribute
+        complaint_risk_attribute,
+
+        -- tag coverage (warning test assert_tag_values_are_held)
+        max_tag_value_share
 
     from source
 

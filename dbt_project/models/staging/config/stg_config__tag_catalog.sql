@@ -28,7 +28,9 @@ final as (
         value_sql,
         attribute_order,
         value_order,
-        is_dynamic
+        is_dynamic,
+        vocabulary,
+        may_be_empty
 
     from source
 
