@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -77,10 +79,12 @@ def test_clv_sums_discounted_monthly_orders(summary, models):
     x, t_x, age = (sub[c].to_numpy(dtype=float) for c in ("frequency", "recency_days", "age_days"))
     bg = models.bgnbd.params
     # Without discounting the monthly increments telescope to the 12-month expectation.
-    undiscounted = discounted_orders(bg, x, t_x, age, ClvConfig(monthly_discount_rate=0.0))
+    undiscounted = discounted_orders(bg, x, t_x, age, ClvConfig(annual_discount_rate=0.0))
     assert undiscounted == pytest.approx(expected_purchases(bg, 365.25, x, t_x, age), rel=1e-9)
     # With a rate, month by month per customer, written out here.
-    rate = 0.02
+    annual = 0.3
+    rate = (1 + annual) ** (1 / 12) - 1  # the monthly rate: twelve months discount by `annual`
+    assert ClvConfig(annual_discount_rate=annual).monthly_discount_rate == pytest.approx(rate)
     by_hand = sum(
         (
             expected_purchases(bg, i * DAYS_PER_MONTH, x, t_x, age)
@@ -89,8 +93,9 @@ def test_clv_sums_discounted_monthly_orders(summary, models):
         / (1 + rate) ** i
         for i in range(1, 13)
     )
-    assert discounted_orders(bg, x, t_x, age, ClvConfig(monthly_discount_rate=rate)) == pytest.approx(by_hand)
-    out = predict_customers(sub, models, ClvConfig(monthly_discount_rate=rate, margin=0.3))
+    config = ClvConfig(annual_discount_rate=annual)
+    assert discounted_orders(bg, x, t_x, age, config) == pytest.approx(by_hand)
+    out = predict_customers(sub, models, replace(config, margin=0.3))
     assert out["predicted_clv_12m"].to_numpy() == pytest.approx(
         0.3 * out["expected_spend_per_order"] * by_hand
     )

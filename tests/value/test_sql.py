@@ -34,7 +34,7 @@ def summary() -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize("config", [ClvConfig(), ClvConfig(monthly_discount_rate=0.05, margin=0.25)])
+@pytest.mark.parametrize("config", [ClvConfig(), ClvConfig(annual_discount_rate=0.8, margin=0.25)])
 def test_duckdb_predictions_equal_numpy(summary, config):
     models = fit_clv_models(summary.iloc[3:], config)
     expected = predict_customers(summary, models, config)
