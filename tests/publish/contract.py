@@ -21,6 +21,7 @@ TABLES = (
     "customer_clusters",
     "cluster_profiles",
     "cluster_segment_crosstab",
+    "clv_models",
 )
 CONTRACT_COLUMNS = {
     "segment_history": {
@@ -47,6 +48,9 @@ CONTRACT_COLUMNS = {
         "f_percentile",
         "m_percentile",
         "cluster_id",
+        "p_alive",
+        "expected_orders_90d",
+        "predicted_clv_12m",
     },
     "customer_segments": {
         "snapshot_date",
@@ -56,6 +60,9 @@ CONTRACT_COLUMNS = {
         "phone_masked",
         "contact_hash",
         "cluster_id",
+        "p_alive",
+        "expected_orders_90d",
+        "predicted_clv_12m",
     },
     "tag_history": {"snapshot_date", "customer_id", "tag_code", "tag_level1", "tag_level2", "tag_value"},
     "customer_tags": {"customer_id", "tag_code", "tag_level1", "tag_level2", "tag_value"},
@@ -120,6 +127,21 @@ CONTRACT_COLUMNS = {
         "customers",
         "share_of_cluster",
         "share_of_segment",
+    },
+    "clv_models": {
+        "snapshot_date",
+        "model",
+        "r",
+        "alpha",
+        "a",
+        "b",
+        "p",
+        "q",
+        "v",
+        "log_likelihood",
+        "converged",
+        "sample_size",
+        "message",
     },
 }
 
