@@ -27,7 +27,14 @@ from pipelines.value.config import ClvConfig
 from pipelines.value.models import ClvModels, fit_clv_models
 from pipelines.value.optimise import ClvFitError
 from pipelines.value.sql import predict_in_duckdb
-from pipelines.value.store import PARAMETERS, build_summary, model_rows, read_fit_sample, write_value
+from pipelines.value.store import (
+    PARAMETERS,
+    build_summary,
+    model_rows,
+    read_fit_sample,
+    unpredicted_buyers,
+    write_value,
+)
 
 MODELS = dg.AssetKey(["value", "clv_models"])
 CUSTOMER_VALUE = dg.AssetKey(["value", "customer_value"])
@@ -46,6 +53,7 @@ class ValueBuild:
     repeat_customers: int  # customers of the sample with a repeat order
     error: str | None
     config: ClvConfig
+    unpredicted: int = 0  # customers with an order left without a finite prediction
 
 
 def build_customer_value(conn: duckdb.DuckDBPyConnection, snapshot: date, settings: Clv) -> ValueBuild:
@@ -78,7 +86,10 @@ def build_customer_value(conn: duckdb.DuckDBPyConnection, snapshot: date, settin
         error=error,
     )
     write_value(conn, snapshot, rows, predictions)
-    return ValueBuild(models, rows, population, buyers, len(sample), repeat_customers, error, config)
+    unpredicted = unpredicted_buyers(conn, snapshot) if models is not None else 0
+    return ValueBuild(
+        models, rows, population, buyers, len(sample), repeat_customers, error, config, unpredicted
+    )
 
 
 def fit_warnings(build: ValueBuild) -> list[str]:
@@ -86,12 +97,16 @@ def fit_warnings(build: ValueBuild) -> list[str]:
     Gamma-Gamma independence warning)."""
     if build.models is None:
         return [f"no predictions: {build.error}"]
-    found = []
-    for fit in (build.models.bgnbd, build.models.gamma_gamma):
-        if not fit.converged:
-            found.append(f"{fit.model} did not converge: {fit.message}")
-        elif "doubtful" in fit.message:
-            found.append(f"{fit.model}: {fit.message}")
+    found = [
+        f"{fit.model} did not converge: {fit.message}"
+        for fit in (build.models.bgnbd, build.models.gamma_gamma)
+        if not fit.converged
+    ]
+    correlation = build.models.gamma_gamma.extra.get("spend_frequency_correlation", 0.0)
+    if abs(correlation) > build.config.max_spend_frequency_correlation:
+        found.append(f"gamma_gamma: {build.models.gamma_gamma.message}")
+    if build.unpredicted:
+        found.append(f"{build.unpredicted:,} customers with an order got no finite prediction (null)")
     return found
 
 

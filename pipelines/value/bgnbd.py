@@ -101,12 +101,26 @@ def expected_purchases_if_alive(
     one scipy.special.hyp2f1 call per customer whose power prefactor can no longer overflow. It does
     not depend on t_x. The formula has a - 1 in a denominator; a within 1e-9 of 1 is moved off it
     (the expectation is continuous in a).
+
+    scipy's hyp2f1 returns NaN for the Pfaff form in part of z < -1 when a and b are large (a fit
+    where hardly anyone drops out: a, b in the thousands, t/(alpha+T) > 1, e.g. a 12-month horizon
+    for a new customer). There the printed form, whose z is in [0, 1), is evaluated instead (the two
+    agree to ~1e-13 where both are finite; tests/value/test_bgnbd.py).
     """
     r, alpha, a, b = (params[k] for k in PARAMS)
     if abs(a - 1.0) < 1e-9:
         a = 1.0 + 1e-9
     x = np.asarray(x, dtype=float)
-    hyp = hyp2f1(r + x, a - 1.0, a + b + x - 1.0, -t / (alpha + np.asarray(age, dtype=float)))
+    age = np.asarray(age, dtype=float)
+    hyp = hyp2f1(r + x, a - 1.0, a + b + x - 1.0, -t / (alpha + age))
+    failed = ~np.isfinite(hyp)
+    if np.any(failed):
+        x_f, age_f = np.broadcast_to(x, hyp.shape)[failed], np.broadcast_to(age, hyp.shape)[failed]
+        t_f = np.broadcast_to(np.asarray(t, dtype=float), hyp.shape)[failed]
+        hyp = np.array(hyp, dtype=float)
+        hyp[failed] = np.exp((r + x_f) * np.log((alpha + age_f) / (alpha + age_f + t_f))) * hyp2f1(
+            r + x_f, b + x_f, a + b + x_f - 1.0, t_f / (alpha + age_f + t_f)
+        )
     return (a + b + x - 1.0) / (a - 1.0) * (1.0 - hyp)
 
 

@@ -59,6 +59,7 @@ create table if not exists value.customer_value (
 """
 
 MODELS = ("bgnbd", "gamma_gamma")
+PREDICTED = ("p_alive", "expected_orders_90d", "predicted_clv_12m")
 PARAMETERS = {"bgnbd": ("r", "alpha", "a", "b"), "gamma_gamma": ("p", "q", "v")}
 
 # One row per customer with a completed order on or before D (pipelines/value/summary.py has the
@@ -172,6 +173,16 @@ def model_rows(
     return rows
 
 
+def unpredicted_buyers(conn: duckdb.DuckDBPyConnection, snapshot: date) -> int:
+    """Customers with a completed order (in clv_summary) whose predictions are null for `snapshot`."""
+    condition = " or ".join(f"scored.{c} is null" for c in PREDICTED)
+    return conn.execute(
+        "select count(*) from clv_summary join value.customer_value as scored using (customer_id) "
+        f"where scored.snapshot_date = $d and ({condition})",
+        {"d": snapshot},
+    ).fetchone()[0]
+
+
 def write_value(
     conn: duckdb.DuckDBPyConnection,
     snapshot: date,
@@ -191,9 +202,11 @@ def write_value(
             marks = ", ".join("?" * len(row))
             conn.execute(f"insert into value.clv_models ({columns}) values ({marks})", list(row.values()))
         if predictions is not None:
+            # A value the functions could not evaluate (NaN, inf) is stored as null, never published
+            # as NaN; build_customer_value counts and warns about such customers.
             predictions.project(
-                f"DATE '{snapshot.isoformat()}' as snapshot_date, customer_id, p_alive, "
-                "expected_orders_90d, predicted_clv_12m"
+                f"DATE '{snapshot.isoformat()}' as snapshot_date, customer_id, "
+                + ", ".join(f"case when isfinite({c}) then {c} end as {c}" for c in PREDICTED)
             ).insert_into("value.customer_value")
         conn.execute(
             "insert into value.customer_value (snapshot_date, customer_id) "

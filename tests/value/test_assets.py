@@ -7,6 +7,7 @@ tests/publish/test_pipeline.py."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -21,9 +22,9 @@ from pipelines.config import load_config
 from pipelines.config.model import Clv
 from pipelines.resources import Warehouse
 from pipelines.settings import DEFAULT_CONFIG_PATH
-from pipelines.value.assets import build_customer_value, customer_value
+from pipelines.value.assets import build_customer_value, customer_value, fit_warnings
 from pipelines.value.config import ClvConfig
-from pipelines.value.store import DDL
+from pipelines.value.store import DDL, unpredicted_buyers, write_value
 
 SNAPSHOT = date(2025, 12, 31)
 PARTITION = "2025-10-01"
@@ -99,7 +100,7 @@ def test_summary_sample_and_one_row_per_customer(warehouse: tuple[Path, pd.DataF
     pd.testing.assert_frame_equal(summary, expected, check_names=False, rtol=1e-12)
     # every order on D: t_x = 0 and T = 1 day
     assert summary.loc["C0000", ["recency_days", "age_days"]].tolist() == [0.0, 1.0]
-    assert build.models is not None and build.error is None
+    assert build.models is not None and build.error is None and build.unpredicted == 0
     assert (build.sample_size, build.buyers, build.population) == (200, len(expected), CUSTOMERS)
     assert fits.model.tolist() == ["bgnbd", "gamma_gamma"] and fits.fitted.all()
     assert fits.population.tolist() == [len(expected)] * 2 and fits.sample_size[0] == 200
@@ -188,3 +189,54 @@ def test_too_few_repeat_customers_publish_null_predictions_with_a_warning(
 def test_the_shipped_config_section_is_clv_configs_defaults() -> None:
     # One home for the defaults (ClvConfig); config/segments.yml states the same values.
     assert load_config(DEFAULT_CONFIG_PATH).clv.to_clv_config() == ClvConfig()
+
+
+def test_a_fit_that_did_not_converge_or_breaks_independence_is_warned_about(
+    warehouse: tuple[Path, pd.DataFrame],
+) -> None:
+    path, _ = warehouse
+    with duckdb.connect(str(path)) as conn:
+        build = build_customer_value(conn, SNAPSHOT, Clv())
+    assert build.models is not None
+    # A clean fit first (these stand-in orders have no dropout: the real fit ends on the box).
+    good = replace(
+        build.models,
+        bgnbd=replace(build.models.bgnbd, converged=True),
+        gamma_gamma=replace(
+            build.models.gamma_gamma, converged=True, extra={"spend_frequency_correlation": 0.05}
+        ),
+    )
+    assert fit_warnings(replace(build, models=good)) == []
+    bgnbd = replace(good.bgnbd, converged=False, message="ABNORMAL; on the parameter box: ['b']")
+    gamma_gamma = replace(good.gamma_gamma, extra={"spend_frequency_correlation": -0.45})
+    warned = fit_warnings(
+        replace(build, models=replace(good, bgnbd=bgnbd, gamma_gamma=gamma_gamma), unpredicted=3)
+    )
+    assert len(warned) == 3 and warned[2].startswith("3 customers with an order got no finite")
+    assert warned[0].startswith("bgnbd did not converge") and "parameter box" in warned[0]
+    assert warned[1].startswith("gamma_gamma")
+
+
+def test_a_prediction_that_is_not_finite_is_stored_as_null_and_counted(
+    warehouse: tuple[Path, pd.DataFrame],
+) -> None:
+    path, _ = warehouse
+    with duckdb.connect(str(path)) as conn:
+        build = build_customer_value(conn, SNAPSHOT, Clv())
+        conn.execute(
+            "create temp table broken as select customer_id, "
+            "case when customer_id = 'C0002' then 'nan'::double else p_alive end as p_alive, "
+            "expected_orders_90d, 'inf'::double as predicted_clv_12m "
+            "from value.customer_value where snapshot_date = $d and p_alive is not null",
+            {"d": SNAPSHOT},
+        )
+        broken = conn.execute("select count(*) from broken").fetchone()[0]
+        write_value(conn, SNAPSHOT, build.rows, conn.sql("select * from broken"))
+        stored = (
+            conn.execute("select customer_id, p_alive, predicted_clv_12m from value.customer_value")
+            .df()
+            .set_index("customer_id")
+        )
+        assert unpredicted_buyers(conn, SNAPSHOT) == broken
+    assert pd.isna(stored.loc["C0002", "p_alive"]) and stored.predicted_clv_12m.isna().all()
+    assert stored.p_alive.notna().sum() == broken - 1 and len(stored) == CUSTOMERS

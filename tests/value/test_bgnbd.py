@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 from scipy.special import hyp2f1
 
-from pipelines.value.bgnbd import PARAMS, expected_purchases, fit_bgnbd, log_likelihood_terms, p_alive
+from pipelines.value.bgnbd import (
+    PARAMS,
+    expected_purchases,
+    expected_purchases_if_alive,
+    fit_bgnbd,
+    log_likelihood_terms,
+    p_alive,
+)
 from pipelines.value.optimise import ClvFitError
 from tests.value.simulation import simulate_bgnbd
 
@@ -76,6 +83,26 @@ def test_expected_purchases_equal_the_papers_formula():
     age = np.array([5, 273, 273, 260, 273, 273], dtype=float)
     ours = expected_purchases(CDNOW_DAYS, 90.0, x, t_x, age)
     assert ours == pytest.approx(_fhl_eq10(CDNOW_DAYS, 90.0, x, t_x, age), rel=1e-9)
+
+
+def test_expected_purchases_stay_finite_when_hardly_anyone_drops_out():
+    # Fitted on generated data without dropout (tests/spark's population): a and b in the thousands,
+    # b on the parameter box. scipy's hyp2f1 returns NaN for the Pfaff form at t/(alpha+T) > 1 (a
+    # 12-month horizon for recent customers); the printed form is used there.
+    params = {"r": 1.0146, "alpha": 99.226, "a": 14682.56, "b": 3269017.4}
+    x = np.array([0, 1, 3, 0, 0, 8], dtype=float)
+    t_x = np.array([0, 1, 9, 0, 0, 150], dtype=float)
+    age = np.array([14, 22, 30, 200, 1, 300], dtype=float)
+    for t in (30.4375, 90.0, 365.25):
+        ours = expected_purchases(params, t, x, t_x, age)
+        assert np.isfinite(ours).all()
+        assert ours == pytest.approx(_fhl_eq10(params, t, x, t_x, age), rel=1e-9)
+        # If alive: below the no-dropout (NBD) expectation (r + x) t / (alpha + T), and close to it.
+        if_alive = expected_purchases_if_alive(params, t, x, age)
+        nbd = (params["r"] + x) * t / (params["alpha"] + age)
+        assert (if_alive <= nbd).all() and if_alive == pytest.approx(nbd, rel=0.1)
+    yearly = expected_purchases(params, 365.25, x, t_x, age)
+    assert (yearly > expected_purchases(params, 90.0, x, t_x, age)).all()
 
 
 def test_predictions_are_unbiased_against_the_simulated_future(simulated):
