@@ -9,6 +9,7 @@ from pipelines.insight import assets as insight
 from pipelines.publish import assets as publish
 from pipelines.resources import SourceDirectory, Warehouse
 from pipelines.transform import config_asset, dbt
+from pipelines.value import assets as value
 
 defs = dg.Definitions.merge(
     extract.defs,
@@ -16,6 +17,7 @@ defs = dg.Definitions.merge(
     dbt.defs,
     contacts.defs,
     insight.defs,
+    value.defs,
     publish.defs,
     jobs.defs,
     schedules.defs,

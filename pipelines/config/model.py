@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
+from pipelines.value.config import ClvConfig
+
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=60)]
 ValueCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_]*$", max_length=60)]
 Text = Annotated[str, Field(min_length=1)]
@@ -279,6 +281,36 @@ class Outcomes(_Model):
 
     # Moving into one of these segments (from one that is not) counts as churned, like leaving the CRM.
     churn_segments: list[Code] = Field(default_factory=list)
+# The defaults live in ClvConfig (pipelines/value/config.py); this section only exposes them.
+_CLV = ClvConfig()
+
+
+class Clv(_Model):
+    """Predicted value (pipelines/value): BG/NBD + Gamma-Gamma fitted per snapshot on a sample."""
+
+    fit_sample_size: int = Field(_CLV.sample_size, ge=100, le=10_000_000)
+    min_repeat_customers: int = Field(_CLV.min_repeat_customers, ge=2)
+    annual_discount_rate: float = Field(_CLV.annual_discount_rate, ge=0, le=1)
+    horizon_days: float = Field(_CLV.horizon_days, gt=0, le=3650)
+    clv_months: int = Field(_CLV.clv_months, ge=1, le=120)
+    margin: float = Field(_CLV.margin, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _repeat_customers_fit_in_the_sample(self) -> Clv:
+        if self.min_repeat_customers > self.fit_sample_size:
+            raise ValueError("min_repeat_customers must not exceed fit_sample_size (they are counted in it)")
+        return self
+
+    def to_clv_config(self) -> ClvConfig:
+        """The ClvConfig the models are fitted and predicted with (its other settings: defaults)."""
+        return ClvConfig(
+            sample_size=self.fit_sample_size,
+            min_repeat_customers=self.min_repeat_customers,
+            annual_discount_rate=self.annual_discount_rate,
+            horizon_days=self.horizon_days,
+            clv_months=self.clv_months,
+            margin=self.margin,
+        )
 
 
 class SegmentationConfig(_Model):
@@ -301,6 +333,7 @@ class SegmentationConfig(_Model):
     clusters: Clusters = Field(default_factory=Clusters)
     holdouts: Holdouts = Field(default_factory=Holdouts)
     outcomes: Outcomes = Field(default_factory=Outcomes)
+    clv: Clv = Field(default_factory=Clv)
 
     _source: Path | None = PrivateAttr(default=None)
     _sha256: str | None = PrivateAttr(default=None)

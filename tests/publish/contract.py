@@ -24,6 +24,7 @@ TABLES = (
     # section 6: measured effects
     "segment_outcomes",
     "campaign_outcomes",
+    "clv_models",
 )
 CONTRACT_COLUMNS = {
     "segment_history": {
@@ -53,6 +54,9 @@ CONTRACT_COLUMNS = {
         "in_holdout",
         "quarter_orders",
         "quarter_revenue",
+        "p_alive",
+        "expected_orders_90d",
+        "predicted_clv_12m",
     },
     "customer_segments": {
         "snapshot_date",
@@ -63,6 +67,9 @@ CONTRACT_COLUMNS = {
         "contact_hash",
         "cluster_id",
         "in_holdout",
+        "p_alive",
+        "expected_orders_90d",
+        "predicted_clv_12m",
     },
     "tag_history": {"snapshot_date", "customer_id", "tag_code", "tag_level1", "tag_level2", "tag_value"},
     "customer_tags": {"customer_id", "tag_code", "tag_level1", "tag_level2", "tag_value"},
@@ -143,6 +150,21 @@ CONTRACT_COLUMNS = {
         "customers",
         "share_of_cluster",
         "share_of_segment",
+    },
+    "clv_models": {
+        "snapshot_date",
+        "model",
+        "r",
+        "alpha",
+        "a",
+        "b",
+        "p",
+        "q",
+        "v",
+        "log_likelihood",
+        "converged",
+        "sample_size",
+        "message",
     },
 }
 

@@ -1,6 +1,7 @@
 """Quarters of history built by the real history layer from tiny stand-in marts: `build_quarter`
-writes the marts of one snapshot (a few customers), runs the real contacts SQL, k-means and dbt
-history models (`dbt build --select path:models/history`), as a quarterly run does after the marts.
+writes the marts of one snapshot (a few customers), runs the real contacts SQL, k-means, predicted
+value and dbt history models (`dbt build --select path:models/history`), as a quarterly run does
+after the marts.
 Publishing and history tests run on these in seconds; test_pipeline.py runs the whole pipeline.
 """
 
@@ -13,10 +14,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config.model import Clusters
+from pipelines.config.model import Clusters, Clv
 from pipelines.history.contacts import write_contacts
 from pipelines.insight.assets import build_clusters
 from pipelines.quality import results
+from pipelines.value.assets import build_customer_value
 from tests.transform.conftest import dbt_command, dbt_env
 
 SEGMENT_LABELS = {"loyal": "高价值忠实客户", "potential": "潜力开发客户", "churn_risk": "流失风险客户"}
@@ -141,6 +143,18 @@ def write_marts(
         "cast(count(distinct segment) as double) as value, cast(count(*) as integer) as customers "
         "from marts.dim_customers group by all"
     )
+    # The completed orders the predicted-value step (pipelines/value) reads: `frequency` orders per
+    # customer, 30 days apart (too few repeat customers here to fit: null predictions).
+    conn.execute("create schema if not exists intermediate")
+    conn.execute(
+        "create or replace table intermediate.int_orders_outliers_flagged as select customer_id, "
+        "customer_id || '-' || n as order_id, true as is_completed, "
+        "cast($d - 30 * n as timestamp) as ordered_at, $d - 30 * n as order_date, "
+        "cast(50 * n as decimal(18, 2)) as amount "
+        "from marts.dim_customers, (select cast(range as integer) as n from range(1, 4)) as orders "
+        "where n <= frequency",
+        {"d": as_of},
+    )
     conn.execute(
         "create or replace table marts.fct_campaign_sends (snapshot_date date, customer_id varchar, "
         "campaign_id varchar, sends integer, first_sent_date date)"
@@ -183,6 +197,7 @@ def build_quarter(
             conn.execute(change_marts)
         write_contacts(conn, as_of, salt)
         build_clusters(conn, as_of, Clusters())
+        build_customer_value(conn, as_of, Clv())
         results.write(
             conn,
             as_of,

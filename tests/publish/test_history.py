@@ -113,3 +113,21 @@ def test_a_skipped_quarter_is_a_warning(tmp_path: Path) -> None:
         in output.replace("\x1b[33m", "").replace("\x1b[0m", "")
         or "Warning in test assert_no_missing_segment_snapshot_dates" in output
     )
+
+
+def test_a_quarter_too_small_to_fit_the_value_models_says_why_and_predicts_nothing(in_order: Path) -> None:
+    # Two to four customers a quarter: fewer repeat customers than clv.min_repeat_customers (20).
+    fits = rows(
+        in_order,
+        "select snapshot_date, model, fitted, converged, r, q, message from history.clv_models order by 1, 2",
+    )
+    assert [(d, m) for d, m, *_ in fits] == [(q, m) for q in (Q1, Q2, Q3) for m in ("bgnbd", "gamma_gamma")]
+    for _, _, fitted, converged, r, q, message in fits:
+        assert (fitted, converged, r, q) == (False, False, None, None)
+        assert "repeat" in message, message
+    predicted = rows(
+        in_order,
+        "select snapshot_date, count(*), count(p_alive), count(expected_orders_90d), "
+        "count(predicted_clv_12m) from history.segment_history group by 1 order by 1",
+    )
+    assert predicted == [(q, len(SEGMENTS[q]), 0, 0, 0) for q in (Q1, Q2, Q3)]

@@ -74,6 +74,7 @@ def test_rerunning_a_middle_quarter_rewrites_it_and_the_migrations_on_both_sides
         ("customer_clusters", QUARTERS[1]),
         ("cluster_profiles", QUARTERS[1]),
         ("cluster_segment_crosstab", QUARTERS[1]),
+        ("clv_models", QUARTERS[1]),
         ("segment_migration", QUARTERS[1]),
         ("segment_migration", QUARTERS[2]),
         # outcomes of the quarter itself and of the one before (whose next quarter it is)

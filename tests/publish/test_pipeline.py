@@ -16,7 +16,10 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
+from scipy.special import hyp2f1
 
 from pipelines.generate import generate_sources
 from pipelines.publish.database import read_published
@@ -269,6 +272,131 @@ def test_every_table_view_and_column_of_the_published_file_has_a_description(bac
     assert event.asset_materialization.metadata["undocumented_columns"].value == []
 
 
+# --- predicted value (pipelines/value): recomputed here from the orders and the published parameters
+
+
+def bgnbd_expected_orders(bg: dict, t: float, x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
+    """E[orders in (T, T + t] | x, t_x, T], Fader, Hardie and Lee 2005 eq. 10 as printed."""
+    r, alpha, a, b = bg["r"], bg["alpha"], bg["a"], bg["b"]
+    if t == 0:
+        return np.zeros(len(x))
+    head = (a + b + x - 1) / (a - 1)
+    bracket = 1 - ((alpha + age) / (alpha + age + t)) ** (r + x) * hyp2f1(
+        r + x, b + x, a + b + x - 1, t / (alpha + age + t)
+    )
+    return head * bracket * bgnbd_p_alive(bg, x, t_x, age)
+
+
+def bgnbd_p_alive(bg: dict, x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> np.ndarray:
+    r, alpha, a, b = bg["r"], bg["alpha"], bg["a"], bg["b"]
+    ratio = a / np.maximum(b + x - 1, 1e-300) * ((alpha + age) / (alpha + t_x)) ** (r + x)
+    return np.where(x > 0, 1 / (1 + ratio), 1.0)
+
+
+def test_clv_models_are_published_per_snapshot_and_the_asset_reports_the_fit(backfill: Backfill) -> None:
+    fits = query(
+        backfill.published,
+        "select snapshot_date, model, fitted, converged, sample_size, population, repeat_customers, "
+        "r, alpha, a, b, p, q, v, annual_discount_rate from clv_models order by 1, 2",
+    )
+    assert [(row[0], row[1]) for row in fits] == [(d, m) for d in SNAPSHOTS for m in ("bgnbd", "gamma_gamma")]
+    for _, model, fitted, converged, sample, population, repeat, *params, rate in fits:
+        assert fitted and converged and rate == 0.12
+        assert 20 <= repeat <= sample <= population  # the default sample (100,000) holds everyone here
+        named = dict(zip(["r", "alpha", "a", "b", "p", "q", "v"], params, strict=True))
+        wanted = ("r", "alpha", "a", "b") if model == "bgnbd" else ("p", "q", "v")
+        assert all(named[k] > 0 for k in wanted) and all(named[k] is None for k in named if k not in wanted)
+    with dg.DagsterInstance.from_config(str(backfill.data_dir / "dagster_home")) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["value", "clv_models"]))
+    metadata = {key: value.value for key, value in event.asset_materialization.metadata.items()}
+    assert event.asset_materialization.partition == LAST.partition_key
+    last = {row[1]: row for row in fits if row[0] == LAST.as_of}
+    assert metadata["parameters"]["bgnbd"]["r"] == last["bgnbd"][7]
+    assert metadata["sample_size"] == last["bgnbd"][4] and metadata["seconds"] > 0
+    assert metadata["fitted"] is True and metadata["warnings"] == []
+
+
+def test_predictions_equal_the_closed_forms_on_the_orders_for_every_customer(backfill: Backfill) -> None:
+    as_of = LAST.as_of
+    with duckdb.connect(str(backfill.published), read_only=True) as conn:
+        bg, gg = (
+            conn.execute(
+                f"select {columns} from clv_models where snapshot_date = $d and model = $m",
+                {"d": as_of, "m": model},
+            )
+            .df()
+            .iloc[0]
+            .to_dict()
+            for model, columns in (("bgnbd", "r, alpha, a, b"), ("gamma_gamma", "p, q, v"))
+        )
+        published = (
+            conn.execute(
+                "select customer_id, p_alive, expected_orders_90d, predicted_clv_12m from segment_history "
+                "where snapshot_date = $d",
+                {"d": as_of},
+            )
+            .df()
+            .set_index("customer_id")
+        )
+        latest = (
+            conn.execute("select customer_id, p_alive, predicted_clv_12m from customer_segments")
+            .df()
+            .set_index("customer_id")
+        )
+    # The warehouse's staging still holds the last quarter built (LAST): its completed orders as of D.
+    with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb"), read_only=True) as conn:
+        orders = conn.execute(
+            "select customer_id, order_id, ordered_at, order_date, cast(amount as double) as amount "
+            "from staging.stg_shop__orders where is_completed"
+        ).df()
+        stored = conn.execute(
+            "select snapshot_date, count(*), count(distinct customer_id) from value.customer_value "
+            "group by 1 order by 1"
+        ).fetchall()
+    in_history = query(
+        backfill.published, "select snapshot_date, count(*) from segment_history group by 1 order by 1"
+    )
+    assert [(d, n, n) for d, n in in_history] == stored  # every customer of each snapshot, once
+    orders = orders[orders.customer_id.isin(published.index)].sort_values(
+        ["customer_id", "ordered_at", "order_id"]
+    )
+    per_customer = orders.groupby("customer_id").agg(
+        n=("order_id", "size"), first=("order_date", "min"), last=("order_date", "max")
+    )
+    repeat_spend = orders[orders.duplicated("customer_id")].groupby("customer_id").amount.mean()
+    x = per_customer.n.to_numpy(float) - 1
+    t_x = (per_customer["last"] - per_customer["first"]).dt.days.to_numpy(float)
+    age = (pd.Timestamp(as_of) - per_customer["first"]).dt.days.to_numpy(float) + 1
+    buyers = published.loc[per_customer.index]
+    assert buyers.p_alive.to_numpy() == pytest.approx(bgnbd_p_alive(bg, x, t_x, age), rel=1e-9, abs=1e-12)
+    assert (buyers.p_alive[x == 0] == 1.0).all() and (x == 0).any() and (x > 0).sum() >= 20
+    never_bought = published.drop(per_customer.index)
+    assert len(never_bought) > 0 and never_bought.isna().all().all()
+    # A handful of repeat buyers: 90-day orders and 12-month CLV from the printed formulas.
+    chosen = np.flatnonzero(x > 0)[:6]
+    xs, ts, ages = x[chosen], t_x[chosen], age[chosen]
+    assert buyers.expected_orders_90d.to_numpy()[chosen] == pytest.approx(
+        bgnbd_expected_orders(bg, 90.0, xs, ts, ages), rel=1e-8
+    )
+    spend = repeat_spend.reindex(per_customer.index[chosen]).to_numpy()
+    per_order = gg["p"] * (gg["v"] + xs * spend) / (gg["p"] * xs + gg["q"] - 1)
+    month = 365.25 / 12
+    orders_discounted = sum(
+        (
+            bgnbd_expected_orders(bg, i * month, xs, ts, ages)
+            - bgnbd_expected_orders(bg, (i - 1) * month, xs, ts, ages)
+        )
+        / 1.12 ** (i / 12)
+        for i in range(1, 13)
+    )
+    assert buyers.predicted_clv_12m.to_numpy()[chosen] == pytest.approx(
+        per_order * orders_discounted, rel=1e-8
+    )
+    # customer_segments (the latest snapshot) carries the same values.
+    assert latest.p_alive.reindex(published.index).equals(published.p_alive)
+    assert latest.predicted_clv_12m.reindex(published.index).equals(published.predicted_clv_12m)
+
+
 KILLED_PUBLISH = textwrap.dedent(
     """
     import os, signal, sys
@@ -361,3 +489,34 @@ def test_the_next_run_succeeds_without_disturbing_a_reader_and_keeps_row_counts(
     with dg.DagsterInstance.from_config(str(backfill.data_dir / "dagster_home")) as instance:
         unfinished = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
     assert unfinished == []  # the killed run was marked failed, its pool slot freed
+
+
+def test_a_rerun_replaced_the_quarters_value_rows(backfill: Backfill) -> None:
+    # After the re-run of QUARTERS[1] above: its fit and predictions were written again, replacing the
+    # earlier ones (still one row per customer and two per model), and history shows the new fit.
+    rerun = QUARTERS[1]
+    with duckdb.connect(str(backfill.data_dir / "warehouse.duckdb"), read_only=True) as conn:
+        assert conn.execute(
+            "select snapshot_date, count(*) from value.clv_models group by 1 order by 1"
+        ).fetchall() == [(d, 2) for d in SNAPSHOTS]
+        assert conn.execute(
+            "select count(*) from (select snapshot_date, customer_id from value.customer_value "
+            "group by all having count(*) > 1)"
+        ).fetchone() == (0,)
+        assert conn.execute(
+            "select count(*) from (from value.clv_models except from history.clv_models)"
+        ).fetchone() == (0,)
+    with dg.DagsterInstance.from_config(str(backfill.data_dir / "dagster_home")) as instance:
+        runs = {
+            quarter: len(
+                instance.fetch_materializations(
+                    dg.AssetRecordsFilter(
+                        asset_key=dg.AssetKey(["value", "customer_value"]),
+                        asset_partitions=[quarter.partition_key],
+                    ),
+                    limit=10,
+                ).records
+            )
+            for quarter in QUARTERS
+        }
+    assert runs == {quarter: 2 if quarter == rerun else 1 for quarter in QUARTERS}

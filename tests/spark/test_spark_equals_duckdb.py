@@ -7,10 +7,11 @@ profile's `spark` target, warehouse and metastore in a temporary folder). Then b
 same quarters:
 
   1. 2025Q3: Spark `dbt build` of everything, unit tests included; DuckDB as the pipeline runs it
-     (models and their tests, the Python-written customer_contacts and k-means centroids, then
-     history). Spark builds the marts, then the history once DuckDB's k-means step has written the
-     quarter's centroids (copied over: the fit is Python, docs/engines.md (c)), so both engines
-     assign customers to the same centroids in SQL
+     (models and their tests, the Python-written customer_contacts, k-means centroids and
+     predicted value, then history). Spark builds the marts, then the history once DuckDB's k-means
+     and value steps have written the quarter's centroids and predictions (copied over: the fits are
+     Python, docs/engines.md (c)), so both engines assign customers to the same centroids in SQL and
+     join the same predictions
   2. 2025Q4: the same (without unit tests)
   3. 2025Q4 again, history only: a re-run replaces exactly that quarter (DuckDB delete+insert,
      Spark insert_overwrite of the quarter's partitions)
@@ -44,13 +45,15 @@ import pyarrow as pa
 import pytest
 
 from pipelines.config import load_config, write_config_tables
-from pipelines.config.model import Clusters
+from pipelines.config.model import Clusters, Clv
 from pipelines.extract.sources import SOURCES
 from pipelines.history.contacts import DDL as CONTACTS_DDL
 from pipelines.history.contacts import write_contacts
 from pipelines.insight.assets import build_clusters
 from pipelines.insight.store import DDL as INSIGHT_DDL
 from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.value.assets import build_customer_value
+from pipelines.value.store import DDL as VALUE_DDL
 from tests.spark.compare import compare_table
 from tests.spark.landing import duckdb_tables, export_parquet, land
 from tests.transform import raw_fixture
@@ -95,6 +98,7 @@ COMPARED: dict[str, tuple[str, ...]] = {
     "history.customer_clusters": ("snapshot_date", "customer_id"),
     "history.cluster_profiles": ("snapshot_date", "cluster_id"),
     "history.cluster_segment_crosstab": ("snapshot_date", "cluster_id", "segment"),
+    "history.clv_models": ("snapshot_date", "model"),
 }
 # Which dbt invocation wrote a snapshot, and when: different on each engine by nature.
 IGNORED = {
@@ -102,8 +106,14 @@ IGNORED = {
 }
 # The tables dbt reads as sources, copied from DuckDB to Spark.
 SOURCE_SCHEMAS = ("crm", "shop", "helpdesk", "config", "config_defaults", "history")
-# Written by the k-means step on DuckDB after each quarter's marts, read by Spark's history build.
-INSIGHT_TABLES = ["insight.cluster_centroids", "insight.cluster_fit"]
+# Written by the k-means and predicted-value steps on DuckDB after each quarter's marts, read by
+# Spark's history build.
+INSIGHT_TABLES = [
+    "insight.cluster_centroids",
+    "insight.cluster_fit",
+    "value.clv_models",
+    "value.customer_value",
+]
 # Written in Python on DuckDB before each quarter's history (masked contacts and the holdout draw,
 # which segment_history's in_holdout reads): landed in Spark with the k-means tables.
 PYTHON_HISTORY_TABLES = [*INSIGHT_TABLES, "history.customer_contacts"]
@@ -190,6 +200,7 @@ def build_raw(path: Path) -> Path:
         # The one history table written in Python (masked contacts), read by dbt as a source.
         conn.execute(CONTACTS_DDL)
         conn.execute(INSIGHT_DDL)
+        conn.execute(VALUE_DDL)
     return path
 
 
@@ -227,6 +238,7 @@ def run_duckdb(
             with duckdb.connect(str(warehouse)) as conn:
                 write_contacts(conn, as_of, SALT)
                 build_clusters(conn, as_of, CLUSTERS)
+                build_customer_value(conn, as_of, Clv())
             event, folder = fitted[name]
             export_parquet(warehouse, PYTHON_HISTORY_TABLES, folder)
             event.set()

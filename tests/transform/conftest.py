@@ -20,6 +20,7 @@ from pipelines.config import SegmentationConfig, load_config, write_config_table
 from pipelines.history.contacts import DDL as CONTACTS_DDL
 from pipelines.insight.store import DDL as INSIGHT_DDL
 from pipelines.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG_PATH
+from pipelines.value.store import DDL as VALUE_DDL
 from tests.transform.raw_fixture import build_raw_warehouse, cut_raw_warehouse
 
 LATEST = date(2025, 12, 31)
@@ -67,6 +68,8 @@ def prepare_warehouse(
         conn.execute(CONTACTS_DDL)
         # The k-means centroids and fit (pipelines/insight), empty: dbt reads them as sources.
         conn.execute(INSIGHT_DDL)
+        # The predicted value (pipelines/value), empty likewise.
+        conn.execute(VALUE_DDL)
     return target
 
 

@@ -195,6 +195,17 @@ CASES = [
         lambda c: c["quality"].update(max_tag_value_share=1.5),
         ["quality.max_tag_value_share", "less than or equal to 1"],
     ),
+    ("unknown clv key", lambda c: c["clv"].update(discount_rate=0.1), ["clv.discount_rate", "Extra inputs"]),
+    (
+        "clv discount rate out of range",
+        lambda c: c["clv"].update(annual_discount_rate=12),
+        ["clv.annual_discount_rate", "less than or equal to 1"],
+    ),
+    (
+        "clv repeat customers beyond the sample",
+        lambda c: c["clv"].update(fit_sample_size=500, min_repeat_customers=600),
+        ["clv", "min_repeat_customers must not exceed fit_sample_size"],
+    ),
 ]
 
 
