@@ -281,6 +281,8 @@ class Outcomes(_Model):
 
     # Moving into one of these segments (from one that is not) counts as churned, like leaving the CRM.
     churn_segments: list[Code] = Field(default_factory=list)
+
+
 # The defaults live in ClvConfig (pipelines/value/config.py); this section only exposes them.
 _CLV = ClvConfig()
 
