@@ -16,7 +16,7 @@ from pipelines.config import load_config
 from pipelines.history.contacts import CONTACTS
 from pipelines.partitions import QUARTERLY, partition_quarter, tag_run
 from pipelines.publish.publisher import PublishResult, publish
-from pipelines.publish.report import migration_matrix, row_count_table, share_table
+from pipelines.publish.report import lift_table, migration_matrix, row_count_table, share_table
 from pipelines.quality import checks, results
 from pipelines.quarters import Quarter
 from pipelines.report.writer import ReportResult, write_report
@@ -42,6 +42,18 @@ from history.segment_summary where snapshot_date = ? order by customers desc
 MOVES_SQL = """
 select from_segment, to_segment, customers, from_snapshot
 from history.segment_migration where to_snapshot = ?
+"""
+# The outcomes this quarter's data decided: those of the snapshot before, in the quarter just run.
+LIFTS_SQL = """
+select segment,
+    max(customers) filter (where "group" = 'treated') as treated,
+    max(customers) filter (where "group" = 'holdout') as holdout,
+    max(repurchase_rate) filter (where "group" = 'treated') as treated_rate,
+    max(repurchase_rate) filter (where "group" = 'holdout') as holdout_rate,
+    max(lift) as lift, max(lift_ci_low) as lift_ci_low, max(lift_ci_high) as lift_ci_high,
+    max(snapshot_date) as snapshot_date
+from history.segment_outcomes where outcome_snapshot = ?
+group by segment order by segment
 """
 
 
@@ -77,6 +89,7 @@ def published_segments(
         )
         shares = conn.execute(SHARES_SQL, [quarter.as_of]).fetchall()
         moves = conn.execute(MOVES_SQL, [quarter.as_of]).fetchall()
+        lifts = conn.execute(LIFTS_SQL, [quarter.as_of]).fetchall()
     context.log.info(
         f"Published {len({e.snapshot_date for e in result.entries})} snapshots to {result.database} in "
         f"{result.seconds:.1f}s ({len(result.written)} files written, {result.files_deleted} old deleted)"
@@ -90,7 +103,11 @@ def published_segments(
     context.log.info(
         f"Report: {len(report.written)} pages written to {report.directory} in {report.seconds:.1f}s"
     )
-    metadata = _publish_metadata(result, quarter, shares, moves) | _report_metadata(report)
+    metadata = (
+        _publish_metadata(result, quarter, shares, moves)
+        | {"strategy_lift": dg.MetadataValue.md(lift_table(lifts))}
+        | _report_metadata(report)
+    )
     yield dg.MaterializeResult(metadata=metadata)
     yield from drift
 

@@ -1,4 +1,5 @@
-"""Markdown for the publish asset's metadata: row counts, segment shares and the migration matrix."""
+"""Markdown for the publish asset's metadata: row counts, segment shares, the migration matrix and the
+measured lift of each segment's strategy."""
 
 from collections.abc import Sequence
 from datetime import date
@@ -49,6 +50,31 @@ def migration_matrix(rows: Sequence[tuple[str, str, int]], from_snapshot: date |
     totals = [sum(counts.get((o, d), 0) for o in origins) for d in destinations]
     lines.append("| total | " + " | ".join(f"{t:,}" for t in totals) + f" | {sum(totals):,} |")
     return "\n".join(lines)
+
+
+def lift_table(rows: Sequence[tuple]) -> str:
+    """Treated vs holdout repurchase of the snapshot before, measured in the quarter just run:
+    (segment, treated, holdout, treated rate, holdout rate, lift, interval low, high, snapshot)."""
+    if not rows:
+        return "No outcomes measured by this quarter (no earlier quarter-end snapshot in history)."
+    lines = [
+        f"Snapshot {rows[0][8]}, measured in the quarter after it "
+        "(lift = treated minus holdout repurchase rate):",
+        "",
+        "| segment | treated | holdout | treated repurchase | holdout repurchase | lift | 95 % interval |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for segment, treated, holdout, treated_rate, holdout_rate, lift, low, high, _ in rows:
+        interval = f"{_points(low)} .. {_points(high)}" if lift is not None else ""
+        lines.append(
+            f"| {segment} | {treated or 0:,} | {holdout or 0:,} | {_percent(treated_rate)} "
+            f"| {_percent(holdout_rate)} | {_points(lift)} | {interval} |"
+        )
+    return "\n".join(lines)
+
+
+def _points(value: float | None) -> str:
+    return "" if value is None else f"{value * 100:+.1f} pp"
 
 
 def _percent(value: float | None) -> str:

@@ -183,3 +183,104 @@ def cluster_heatmap(crosstab: pd.DataFrame, names: SegmentNames, language: str) 
     figure.update_xaxes(side="top")
     figure.update_yaxes(autorange="reversed")
     return _layout(figure, 120 + 45 * len(clusters))
+
+
+def _errors(frame: pd.DataFrame) -> dict:
+    """Asymmetric error bars from lift to its interval bounds."""
+    return {
+        "type": "data",
+        "symmetric": False,
+        "array": (frame["lift_ci_high"] - frame["lift"]).tolist(),
+        "arrayminus": (frame["lift"] - frame["lift_ci_low"]).tolist(),
+    }
+
+
+def lift_by_segment(outcomes: pd.DataFrame, names: SegmentNames, language: str) -> go.Figure:
+    """Lift of treated over holdout repurchase rate per segment, with its 95 % interval."""
+    text = TEXT[language]
+    measured = outcomes[(outcomes["customer_group"] == "treated") & outcomes["lift"].notna()]
+    measured = measured.set_index("segment").loc[names.sort(list(measured["segment"]))].reset_index()
+    colours = segment_colours(names)
+    figure = go.Figure(
+        go.Scatter(
+            x=[names.label(s) for s in measured["segment"]],
+            y=measured["lift"].tolist(),
+            error_y=_errors(measured),
+            mode="markers",
+            marker={"size": 12, "color": [colours.get(s) for s in measured["segment"]]},
+            meta={"segments": measured["segment"].tolist()},
+            hovertemplate="%{x}: %{y:+.1%}<extra></extra>",
+        )
+    )
+    figure.add_hline(y=0, line_dash="dot", line_color="#888")
+    figure.update_yaxes(title=text["lift"], tickformat="+.0%")
+    return _layout(figure, 360)
+
+
+def lift_trend(trend: pd.DataFrame, names: SegmentNames, language: str) -> go.Figure:
+    """Measured lift per segment over the snapshots, with intervals."""
+    text = TEXT[language]
+    colours = segment_colours(names)
+    figure = go.Figure()
+    for segment in names.sort(list(trend["segment"].unique())):
+        rows = trend[trend["segment"] == segment]
+        figure.add_trace(
+            go.Scatter(
+                x=[d.isoformat() for d in rows["snapshot_date"]],
+                y=rows["lift"].tolist(),
+                error_y=_errors(rows),
+                name=names.label(segment),
+                mode="lines+markers",
+                line={"color": colours.get(segment)},
+                meta={"segment": segment},
+                hovertemplate="%{x}: %{y:+.1%}<extra>" + names.label(segment) + "</extra>",
+            )
+        )
+    figure.add_hline(y=0, line_dash="dot", line_color="#888")
+    figure.update_yaxes(title=text["lift"], tickformat="+.0%")
+    figure.update_xaxes(type="category", title=text["snapshot"])
+    return _layout(figure, 360)
+
+
+def value_distribution(values: pd.DataFrame, names: SegmentNames, language: str) -> go.Figure:
+    """Predicted 12-month value per segment as boxes: 10th-90th percentile whiskers, quartiles, median."""
+    text = TEXT[language]
+    colours = segment_colours(names)
+    figure = go.Figure()
+    for segment in names.sort(list(values["segment"])):
+        row = values[values["segment"] == segment].iloc[0]
+        figure.add_trace(
+            go.Box(
+                x=[names.label(segment)],
+                lowerfence=[row["p10"]],
+                q1=[row["p25"]],
+                median=[row["median"]],
+                q3=[row["p75"]],
+                upperfence=[row["p90"]],
+                mean=[row["mean_clv"]],
+                name=names.label(segment),
+                marker_color=colours.get(segment),
+                meta={"segment": segment},
+            )
+        )
+    figure.update_yaxes(title=text["predicted_clv"])
+    figure.update_layout(showlegend=False)
+    return _layout(figure, 380)
+
+
+def backtest(frame: pd.DataFrame, language: str) -> go.Figure:
+    """Mean predicted and actual orders per decile of the prediction."""
+    text = TEXT[language]
+    deciles = [str(d) for d in frame["decile"]]
+    figure = go.Figure(
+        [
+            go.Bar(
+                x=deciles, y=frame["predicted_orders_per_customer"].tolist(), name=text["predicted_orders"]
+            ),
+            go.Bar(x=deciles, y=frame["actual_orders_per_customer"].tolist(), name=text["actual_orders"]),
+        ]
+    )
+    figure.update_layout(barmode="group")
+    figure.update_xaxes(title=text["decile"], type="category")
+    figure.update_yaxes(title=text["orders_per_customer"])
+    return _layout(figure, 340)

@@ -69,6 +69,8 @@ def build_page(
         _rfm(conn, snapshot, language, charts),
         _portraits(conn, snapshot, names, language),
         _clusters(conn, snapshot, names, language, charts),
+        _effects(conn, snapshot, names, language, charts),
+        _value(conn, snapshot, names, language, charts),
         _samples(conn, snapshot, names, text),
         _quality(conn, snapshot, text),
     ]
@@ -279,6 +281,126 @@ def _clusters(
     )
 
 
+def _effects(
+    conn: duckdb.DuckDBPyConnection,
+    snapshot: date,
+    names: queries.SegmentNames,
+    language: str,
+    charts: dict[str, go.Figure],
+) -> str:
+    """Treated vs holdout of each segment in the quarter after the snapshot, and the lifts so far."""
+    text = TEXT[language]
+    outcomes = queries.outcomes(conn, snapshot)
+    if outcomes.empty:
+        return _section("effects", text["effects"], text["effects_none"])
+    outcome = outcomes["outcome_snapshot"].dropna()
+    measured = not outcome.empty
+    parts = []
+    if measured and outcomes["lift"].notna().any():
+        charts["chart-lift"] = figures.lift_by_segment(outcomes, names, language)
+        parts.append(_placeholder("chart-lift"))
+    ordered = outcomes.sort_values(
+        ["segment", "customer_group"],
+        key=lambda s: s.map(lambda x: names.order.get(x, 10_000)) if s.name == "segment" else s != "treated",
+    )
+    rows = [
+        [
+            names.label(r.segment),
+            text[r.customer_group],
+            _n(r.customers),
+            _p(r.repurchase_rate),
+            _n(r.orders_per_customer, 2),
+            _n(r.revenue_per_customer, 2),
+            " / ".join(
+                _p(v) for v in (r.share_moved_better, r.share_same, r.share_moved_worse, r.share_churned)
+            )
+            if measured
+            else "",
+            _signed(r.lift) if r.customer_group == "treated" else "",
+            f"{_signed(r.lift_ci_low)} .. {_signed(r.lift_ci_high)}"
+            if r.customer_group == "treated" and pd.notna(r.lift)
+            else "",
+        ]
+        for r in ordered.itertuples()
+    ]
+    parts.append(
+        _table(
+            [
+                text["segment"],
+                text["group"],
+                text["customers"],
+                text["repurchase_rate"],
+                text["orders_per_customer"],
+                text["revenue_per_customer"],
+                text["moves"],
+                text["lift"],
+                text["ci"],
+            ],
+            rows,
+            numeric={2, 3, 4, 5, 7, 8},
+        )
+    )
+    trend = queries.lift_trend(conn, snapshot)
+    if not trend.empty:
+        charts["chart-lift-trend"] = figures.lift_trend(trend, names, language)
+        parts += [f"<h3>{_e(text['lift_trend'])}</h3>", _placeholder("chart-lift-trend")]
+    next_end = Quarter.containing(snapshot).next().as_of
+    note = (
+        text["effects_note"].format(snapshot=snapshot, outcome=outcome.iloc[0])
+        if measured
+        else text["effects_pending"].format(outcome=next_end)
+    )
+    return _section("effects", text["effects"], note, *parts)
+
+
+def _value(
+    conn: duckdb.DuckDBPyConnection,
+    snapshot: date,
+    names: queries.SegmentNames,
+    language: str,
+    charts: dict[str, go.Figure],
+) -> str:
+    """Predicted 12-month value per segment, and the backtest of the predicted orders."""
+    text = TEXT[language]
+    values = queries.value_by_segment(conn, snapshot)
+    if values.empty:
+        return _section("value", text["value"], text["value_none"])
+    charts["chart-value"] = figures.value_distribution(values, names, language)
+    rows = [
+        [
+            names.label(r.segment),
+            _n(r.customers),
+            _n(r.median, 2),
+            _n(r.mean_clv, 2),
+            _n(r.total_clv),
+            _n(r.mean_p_alive, 3),
+        ]
+        for r in values.sort_values(
+            "segment", key=lambda s: s.map(lambda x: names.order.get(x, 10_000))
+        ).itertuples()
+    ]
+    table = _table(
+        [
+            text["segment"],
+            text["customers"],
+            text["median_clv"],
+            text["mean_clv"],
+            text["total_clv"],
+            text["mean_p_alive"],
+        ],
+        rows,
+        numeric={1, 2, 3, 4, 5},
+    )
+    parts = [_placeholder("chart-value"), table, f"<h3>{_e(text['backtest'])}</h3>"]
+    backtest = queries.backtest(conn, snapshot)
+    if backtest.empty or backtest["actual_orders_per_customer"].isna().all():
+        parts.append(f'<p class="note">{_e(text["backtest_pending"])}</p>')
+    else:
+        charts["chart-backtest"] = figures.backtest(backtest, language)
+        parts.append(_placeholder("chart-backtest"))
+    return _section("value", text["value"], text["value_note"], *parts)
+
+
 def _samples(conn: duckdb.DuckDBPyConnection, snapshot: date, names: queries.SegmentNames, text: dict) -> str:
     frame = queries.sample_counts(conn, snapshot)
     rows = [
@@ -371,6 +493,11 @@ def _n(value: object, decimals: int = 0) -> str:
     if value is None or pd.isna(value):
         return ""
     return f"{float(value):,.{decimals}f}"
+
+
+def _signed(value: object) -> str:
+    """A difference of rates in percentage points with its sign; blank when missing."""
+    return "" if value is None or pd.isna(value) else f"{float(value) * 100:+.1f} pp"
 
 
 def _p(value: object) -> str:

@@ -223,3 +223,57 @@ def headline(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         order by summary.snapshot_date
         """,
     )
+
+
+def outcomes(conn: duckdb.DuckDBPyConnection, snapshot: date) -> pd.DataFrame:
+    """Treated and holdout customers of each segment of `snapshot` and what they did in the next quarter
+    (measures null until that quarter is published)."""
+    return frame(
+        conn,
+        'select segment, "group" as customer_group, outcome_snapshot, customers, repurchase_rate, '
+        "orders_per_customer, revenue_per_customer, share_moved_better, share_same, share_moved_worse, "
+        "share_churned, lift, lift_ci_low, lift_ci_high from segment_outcomes "
+        'where snapshot_date = $snapshot order by segment, "group" desc',
+        {"snapshot": snapshot},
+    )
+
+
+def lift_trend(conn: duckdb.DuckDBPyConnection, until: date) -> pd.DataFrame:
+    """Measured lifts (treated minus holdout repurchase rate, 95 % interval) per segment and snapshot."""
+    return frame(
+        conn,
+        "select snapshot_date, segment, lift, lift_ci_low, lift_ci_high from segment_outcomes "
+        "where \"group\" = 'treated' and lift is not null and snapshot_date <= $until "
+        "order by snapshot_date, segment",
+        {"until": until},
+    )
+
+
+def value_by_segment(conn: duckdb.DuckDBPyConnection, snapshot: date) -> pd.DataFrame:
+    """Per segment: customers with a prediction, quantiles and mean of predicted_clv_12m, mean p_alive."""
+    return frame(
+        conn,
+        """
+        select segment, count(predicted_clv_12m) as customers,
+            quantile_cont(predicted_clv_12m, 0.1) as p10, quantile_cont(predicted_clv_12m, 0.25) as p25,
+            quantile_cont(predicted_clv_12m, 0.5) as median, quantile_cont(predicted_clv_12m, 0.75) as p75,
+            quantile_cont(predicted_clv_12m, 0.9) as p90, avg(predicted_clv_12m) as mean_clv,
+            avg(p_alive) as mean_p_alive, sum(predicted_clv_12m) as total_clv
+        from segment_history
+        where snapshot_date = $snapshot
+        group by segment
+        having count(predicted_clv_12m) > 0
+        """,
+        {"snapshot": snapshot},
+    )
+
+
+def backtest(conn: duckdb.DuckDBPyConnection, snapshot: date) -> pd.DataFrame:
+    """Predicted vs actual orders per decile of the prediction (actuals null until the next quarter)."""
+    return frame(
+        conn,
+        "select decile, outcome_snapshot, customers, predicted_orders_per_customer, "
+        "actual_orders_per_customer, actual_repurchase_rate, mean_p_alive from clv_backtest "
+        "where snapshot_date = $snapshot order by decile",
+        {"snapshot": snapshot},
+    )

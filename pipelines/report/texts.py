@@ -64,6 +64,39 @@ TEXT = {
         "result": "结果",
         "description": "说明",
         "generated": "生成时间 {at}，发布编号 {publish_id}。离线可用：图表库已内嵌。",
+        "effects": "策略效果：对照组与执行组",
+        "effects_note": (
+            "快照 {snapshot} 各分群的执行组（接受营销）与对照组（in_holdout，有意不触达）在下一季度"
+            "（至 {outcome}）的表现；提升 = 执行组复购率 − 对照组复购率，误差线为 95% 置信区间。"
+        ),
+        "effects_pending": "下一季度（{outcome}）的数据尚未发布：结果在下一季度运行后填入。各组人数如下。",
+        "effects_none": "本快照没有结果数据。",
+        "lift_trend": "历季提升",
+        "lift": "提升（复购率差）",
+        "group": "组别",
+        "treated": "执行组",
+        "holdout": "对照组",
+        "repurchase_rate": "复购率",
+        "orders_per_customer": "人均订单",
+        "revenue_per_customer": "人均收入",
+        "moves": "升级 / 不变 / 降级 / 流失",
+        "ci": "95% 区间",
+        "value": "预测价值（CLV）与回测",
+        "value_note": (
+            "BG/NBD + Gamma-Gamma 模型（clv_models）预测的未来 12 个月价值：箱体为四分位，须线为第 10 与"
+            "第 90 百分位。"
+        ),
+        "value_none": "本快照没有预测值（重复购买的客户太少，模型未拟合；见 clv_models.message）。",
+        "predicted_clv": "12 个月预测价值",
+        "median_clv": "预测价值中位数",
+        "mean_clv": "预测价值均值",
+        "total_clv": "预测价值合计",
+        "mean_p_alive": "平均存活概率",
+        "backtest": "回测：预测订单与下一季度实际订单（按预测十分位）",
+        "backtest_pending": "下一季度的数据尚未发布：回测在下一季度运行后填入。",
+        "decile": "预测十分位（1 为最低）",
+        "predicted_orders": "预测订单（90 天）",
+        "actual_orders": "实际订单（下一季度）",
         "index_note": "每个已发布快照一页；点击季度打开。",
     },
     "en": {
@@ -126,6 +159,47 @@ TEXT = {
         "result": "Result",
         "description": "Description",
         "generated": "Generated {at}, publish {publish_id}. Works offline: the chart library is inlined.",
+        "effects": "Strategy effects: treated vs holdout",
+        "effects_note": (
+            "What each segment's treated customers (reached by campaigns) and holdout (in_holdout, left "
+            "out on purpose) of {snapshot} did in the next quarter (to {outcome}); lift = treated minus holdout "
+            "repurchase rate, error bars are 95 % intervals."
+        ),
+        "effects_pending": (
+            "The next quarter ({outcome}) is not published yet: outcomes are filled in once it is run. "
+            "Group sizes below."
+        ),
+        "effects_none": "No outcome rows for this snapshot.",
+        "lift_trend": "Lift over quarters",
+        "lift": "Lift (repurchase rate difference)",
+        "group": "Group",
+        "treated": "Treated",
+        "holdout": "Holdout",
+        "repurchase_rate": "Repurchase rate",
+        "orders_per_customer": "Orders per customer",
+        "revenue_per_customer": "Revenue per customer",
+        "moves": "Better / same / worse / churned",
+        "ci": "95 % interval",
+        "value": "Predicted value (CLV) and backtest",
+        "value_note": (
+            "12-month value predicted by the BG/NBD + Gamma-Gamma models (clv_models): boxes are the "
+            "quartiles, whiskers the 10th and 90th percentiles."
+        ),
+        "value_none": (
+            "No predictions for this snapshot (too few repeat customers to fit; see clv_models.message)."
+        ),
+        "predicted_clv": "Predicted 12-month value",
+        "median_clv": "Median predicted value",
+        "mean_clv": "Mean predicted value",
+        "total_clv": "Total predicted value",
+        "mean_p_alive": "Mean p_alive",
+        "backtest": "Backtest: predicted vs next quarter's actual orders (by decile of the prediction)",
+        "backtest_pending": (
+            "The next quarter is not published yet: the backtest is filled in once it is run."
+        ),
+        "decile": "Decile of the prediction (1 = lowest)",
+        "predicted_orders": "Predicted orders (90 days)",
+        "actual_orders": "Actual orders (next quarter)",
         "index_note": "One page per published snapshot; click a quarter to open it.",
     },
 }

@@ -1,10 +1,11 @@
 """Which report pages a publish (re)writes, and writing them so a reader never sees half a page.
 
-Rule: a publish of snapshot D rewrites the page of D and of every later published snapshot, the
-page of any published snapshot that has none yet, and the index. Later pages depend on D: the next
-snapshot's migration starts from D, and every later page charts the quarters up to it, D included.
-A run of the latest quarter (the usual case) therefore writes one page and the index. Pages of
-snapshots no longer published are removed.
+Rule: a publish of snapshot D rewrites the page of D, of the snapshot before it and of every later
+published snapshot, the page of any published snapshot that has none yet, and the index. Later pages
+depend on D: the next snapshot's migration starts from D, and every later page charts the quarters up
+to it, D included; the page before D shows the outcomes and backtest D's data decides. A run of the
+latest quarter (the usual case) therefore writes two pages and the index. Pages of snapshots no
+longer published are removed.
 """
 
 import re
@@ -43,7 +44,9 @@ def pages_to_write(
     """The snapshots whose page a publish of `snapshot` writes (see the module docstring), oldest first."""
     if snapshot not in published:
         raise ValueError(f"snapshot {snapshot} is not in the published file (published: {list(published)})")
-    return [d for d in published if d >= snapshot or not have_page(d)]
+    before = [d for d in published if d < snapshot]
+    first = before[-1] if before else snapshot
+    return [d for d in published if d >= first or not have_page(d)]
 
 
 def write_report(database: Path, snapshot: date, language: str, log: Callable[[str], None]) -> ReportResult:

@@ -25,6 +25,7 @@ TABLES = (
     "segment_outcomes",
     "campaign_outcomes",
     "clv_models",
+    "clv_backtest",
 )
 CONTRACT_COLUMNS = {
     "segment_history": {

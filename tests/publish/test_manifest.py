@@ -51,7 +51,11 @@ def test_publishing_a_new_quarter_writes_the_same_files_after_one_or_seven_quart
     history = [(q, f"v{i}") for i, q in enumerate(QUARTERS)]
     eighth = written(history[:7], history)
     # ... plus the new migration, and the outcomes of quarter 7, which quarter 8's data decides.
-    outcomes_of_seventh = {("segment_outcomes", QUARTERS[6]), ("campaign_outcomes", QUARTERS[6])}
+    outcomes_of_seventh = {
+        ("segment_outcomes", QUARTERS[6]),
+        ("campaign_outcomes", QUARTERS[6]),
+        ("clv_backtest", QUARTERS[6]),
+    }
     assert eighth - outcomes_of_seventh == {(table, QUARTERS[7]) for table, _ in first} | {
         ("segment_migration", QUARTERS[7])
     }
@@ -82,6 +86,8 @@ def test_rerunning_a_middle_quarter_rewrites_it_and_the_migrations_on_both_sides
         ("segment_outcomes", QUARTERS[1]),
         ("campaign_outcomes", QUARTERS[0]),
         ("campaign_outcomes", QUARTERS[1]),
+        ("clv_backtest", QUARTERS[0]),
+        ("clv_backtest", QUARTERS[1]),
     }
 
 

@@ -71,6 +71,11 @@ def query(database: Path, sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
 
 
+def query_frame(database: Path, sql: str) -> pd.DataFrame:
+    with duckdb.connect(str(database), read_only=True) as conn:
+        return conn.execute(sql).df()
+
+
 def row_counts(database: Path) -> dict[str, list[tuple]]:
     """Rows per table and snapshot (the latest tables: in total)."""
     found = {}
@@ -395,6 +400,51 @@ def test_predictions_equal_the_closed_forms_on_the_orders_for_every_customer(bac
     # customer_segments (the latest snapshot) carries the same values.
     assert latest.p_alive.reindex(published.index).equals(published.p_alive)
     assert latest.predicted_clv_12m.reindex(published.index).equals(published.predicted_clv_12m)
+
+
+def test_the_backtest_sets_each_deciles_predicted_orders_next_to_the_next_quarters(
+    backfill: Backfill,
+) -> None:
+    """clv_backtest recomputed in pandas from segment_history: deciles of expected_orders_90d on S
+    (ntile: sizes differ by at most one, the larger first; ties by customer_id) and the quarter_orders
+    the same customers have on the next snapshot (0 when gone); no actuals for the last snapshot."""
+    history = query_frame(
+        backfill.published,
+        "select snapshot_date, customer_id, p_alive, expected_orders_90d, quarter_orders "
+        "from segment_history",
+    )
+    published = query_frame(backfill.published, "select * from clv_backtest order by snapshot_date, decile")
+    for position, snapshot in enumerate(SNAPSHOTS):
+        now = history[(history.snapshot_date == pd.Timestamp(snapshot)) & history.expected_orders_90d.notna()]
+        now = now.sort_values(["expected_orders_90d", "customer_id"]).reset_index(drop=True)
+        sizes = [len(now) // 10 + (1 if i < len(now) % 10 else 0) for i in range(10)]
+        now["decile"] = np.repeat(np.arange(1, 11), sizes)
+        rows = published[published.snapshot_date == pd.Timestamp(snapshot)].set_index("decile")
+        assert list(rows.index) == list(range(1, 11))
+        expected = now.groupby("decile").agg(
+            customers=("customer_id", "size"),
+            predicted=("expected_orders_90d", "mean"),
+            p_alive=("p_alive", "mean"),
+        )
+        assert rows.customers.tolist() == expected.customers.tolist()
+        assert rows.predicted_orders_per_customer.to_numpy() == pytest.approx(expected.predicted.to_numpy())
+        assert rows.mean_p_alive.to_numpy() == pytest.approx(expected.p_alive.to_numpy())
+        if position + 1 == len(SNAPSHOTS):
+            assert rows.outcome_snapshot.isna().all() and rows.actual_orders_per_customer.isna().all()
+            continue
+        later = history[history.snapshot_date == pd.Timestamp(SNAPSHOTS[position + 1])]
+        now["actual"] = now.customer_id.map(later.set_index("customer_id").quarter_orders).fillna(0)
+        actual = now.groupby("decile").actual
+        assert (rows.outcome_snapshot == pd.Timestamp(SNAPSHOTS[position + 1])).all()
+        assert rows.actual_orders_per_customer.to_numpy() == pytest.approx(actual.mean().to_numpy())
+        assert rows.actual_orders.to_numpy() == pytest.approx(actual.sum().to_numpy())
+        assert rows.actual_repurchase_rate.to_numpy() == pytest.approx(
+            actual.apply(lambda orders: (orders > 0).mean()).to_numpy()
+        )
+    # the model ranks customers: the top decile orders more than the bottom one, in prediction and in fact
+    known = published.dropna(subset=["actual_orders_per_customer"])
+    top, bottom = known[known.decile == 10], known[known.decile == 1]
+    assert (top.actual_orders_per_customer.to_numpy() > bottom.actual_orders_per_customer.to_numpy()).all()
 
 
 KILLED_PUBLISH = textwrap.dedent(

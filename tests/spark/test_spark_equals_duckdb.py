@@ -99,6 +99,7 @@ COMPARED: dict[str, tuple[str, ...]] = {
     "history.cluster_profiles": ("snapshot_date", "cluster_id"),
     "history.cluster_segment_crosstab": ("snapshot_date", "cluster_id", "segment"),
     "history.clv_models": ("snapshot_date", "model"),
+    "history.clv_backtest": ("snapshot_date", "decile"),
 }
 # Which dbt invocation wrote a snapshot, and when: different on each engine by nature.
 IGNORED = {

@@ -7,14 +7,6 @@
     customer, once T is in history; written for S = this quarter and the one before it, keyed by
     snapshot_date (a re-run of either recomputes them).
 -#}
-{%- set as_of = modules.datetime.datetime.strptime(as_of_date_value(), '%Y-%m-%d').date() -%}
-{%- set day = modules.datetime.timedelta(days=1) -%}
-{%- set previous_end = as_of.replace(day=1, month=as_of.month - 2) - day -%}
-{%- set next_start = as_of + day -%}
-{%- set after_next_start = next_start.replace(
-        year=next_start.year + (1 if next_start.month == 10 else 0),
-        month=(next_start.month + 2) % 12 + 1) -%}
-{%- set next_end = after_next_start - day -%}
 
 with
 
@@ -35,11 +27,7 @@ sends as (
 
 pairs as (
 
-    select cast('{{ previous_end }}' as date) as snapshot_date, {{ as_of_date() }} as outcome_snapshot
-
-    union all
-
-    select {{ as_of_date() }} as snapshot_date, cast('{{ next_end }}' as date) as outcome_snapshot
+    {{ outcome_pairs() }}
 
 ),
 

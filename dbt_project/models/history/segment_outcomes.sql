@@ -10,14 +10,6 @@
     segment_order (earlier in the config is better), from S's segment catalog (T's for a segment S
     did not have). Lift = treated minus holdout repurchase rate, with a Wald 95 % interval.
 -#}
-{%- set as_of = modules.datetime.datetime.strptime(as_of_date_value(), '%Y-%m-%d').date() -%}
-{%- set day = modules.datetime.timedelta(days=1) -%}
-{%- set previous_end = as_of.replace(day=1, month=as_of.month - 2) - day -%}
-{%- set next_start = as_of + day -%}
-{%- set after_next_start = next_start.replace(
-        year=next_start.year + (1 if next_start.month == 10 else 0),
-        month=(next_start.month + 2) % 12 + 1) -%}
-{%- set next_end = after_next_start - day -%}
 
 with
 
@@ -40,15 +32,7 @@ catalog as (
 pairs as (
 
     {#- (S, T): the snapshots this run writes and the quarter end after each. -#}
-    select
-        cast('{{ previous_end }}' as date) as snapshot_date,
-        {{ as_of_date() }} as outcome_snapshot
-
-    union all
-
-    select
-        {{ as_of_date() }} as snapshot_date,
-        cast('{{ next_end }}' as date) as outcome_snapshot
+    {{ outcome_pairs() }}
 
 ),
 

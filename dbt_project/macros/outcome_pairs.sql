@@ -1,0 +1,21 @@
+{#-
+    The (snapshot_date, outcome_snapshot) pairs a run of quarter D writes outcomes for: the quarter
+    before D with D (D's data decides its outcomes), and D with the quarter end after it (filled once
+    that quarter is built). Quarter ends computed at compile time from the as-of date, so the SQL
+    is the same on every engine. Used by every model that measures the quarter after a snapshot.
+-#}
+{% macro outcome_pairs() -%}
+{%- set as_of = modules.datetime.datetime.strptime(as_of_date_value(), '%Y-%m-%d').date() -%}
+{%- set day = modules.datetime.timedelta(days=1) -%}
+{%- set previous_end = as_of.replace(day=1, month=as_of.month - 2) - day -%}
+{%- set next_start = as_of + day -%}
+{%- set after_next_start = next_start.replace(
+        year=next_start.year + (1 if next_start.month == 10 else 0),
+        month=(next_start.month + 2) % 12 + 1) -%}
+{%- set next_end = after_next_start - day -%}
+    select cast('{{ previous_end }}' as date) as snapshot_date, {{ as_of_date() }} as outcome_snapshot
+
+    union all
+
+    select {{ as_of_date() }} as snapshot_date, cast('{{ next_end }}' as date) as outcome_snapshot
+{%- endmacro %}
