@@ -162,8 +162,8 @@ TEXT = {
         "effects": "Strategy effects: treated vs holdout",
         "effects_note": (
             "What each segment's treated customers (reached by campaigns) and holdout (in_holdout, left "
-            "out on purpose) of {snapshot} did in the next quarter (to {outcome}); lift = treated minus holdout "
-            "repurchase rate, error bars are 95 % intervals."
+            "out on purpose) of {snapshot} did in the next quarter (to {outcome}); lift = treated minus "
+            "holdout repurchase rate, error bars are 95 % intervals."
         ),
         "effects_pending": (
             "The next quarter ({outcome}) is not published yet: outcomes are filled in once it is run. "
