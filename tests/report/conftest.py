@@ -29,6 +29,19 @@ def segments_of(as_of: date) -> dict[str, str]:
     return {f"C{n}": SEGMENT_CYCLE[(n + shift * (n % 2)) % len(SEGMENT_CYCLE)] for n in range(1, count + 1)}
 
 
+# Large holdouts, so that 30-40 customers give both groups in every segment.
+HOLDOUT_SHARES = {"loyal": 0.4, "potential": 0.4, "churn_risk": 0.4}
+
+
+def quarter_orders_of(as_of: date) -> dict[str, tuple[int, float]]:
+    """0 to 2 completed orders in the quarter ending on `as_of`, 50.0 each (varies by quarter)."""
+    shift = SNAPSHOTS.index(as_of)
+    return {
+        customer: ((int(customer[1:]) + shift) % 3, 50.0 * ((int(customer[1:]) + shift) % 3))
+        for customer in segments_of(as_of)
+    }
+
+
 # Values derived from the customer number: every 7th customer never ordered, every 5th not in W.
 ENRICH_MARTS = """
 create or replace table marts.dim_customers as
@@ -81,7 +94,14 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
     root = tmp_path_factory.mktemp("report")
     warehouse = root / "warehouse.duckdb"
     for as_of in SNAPSHOTS:
-        build_quarter(warehouse, as_of, segments_of(as_of), change_marts=ENRICH_MARTS)
+        build_quarter(
+            warehouse,
+            as_of,
+            segments_of(as_of),
+            change_marts=ENRICH_MARTS,
+            quarter_orders=quarter_orders_of(as_of),
+            holdout_shares=HOLDOUT_SHARES,
+        )
     with duckdb.connect(str(warehouse), read_only=True) as conn:
         result = publish(
             conn, root / "published", "run-report", lambda message: None, dbt_project.manifest_path
