@@ -344,7 +344,7 @@ def _effects(
     if not trend.empty:
         charts["chart-lift-trend"] = figures.lift_trend(trend, names, language)
         parts += [f"<h3>{_e(text['lift_trend'])}</h3>", _placeholder("chart-lift-trend")]
-    next_end = Quarter.containing(snapshot).next().as_of
+    next_end = Quarter.containing(snapshot).next.as_of
     note = (
         text["effects_note"].format(snapshot=snapshot, outcome=outcome.iloc[0])
         if measured

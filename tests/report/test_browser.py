@@ -90,10 +90,14 @@ def test_a_snapshot_page_draws_every_chart_without_console_errors(
         "return [...document.querySelectorAll('.plotly-graph-div')]"
         ".map(c => [c.id, c.querySelectorAll('.main-svg').length, c.getBoundingClientRect().height]);"
     )
-    # the first snapshot has no migration to show
-    expected = ["chart-sizes", "chart-migration", "chart-rfm", "chart-clusters"]
     if page == "2026Q1.html":
-        expected.remove("chart-migration")
+        # no migration into the first snapshot; its outcomes and backtest are measured (Q2 is in)
+        expected = ["chart-sizes", "chart-rfm", "chart-clusters", "chart-lift", "chart-lift-trend"]
+        expected += ["chart-value", "chart-backtest"]
+    else:
+        # the latest snapshot: the lifts measured so far, nothing of its own yet
+        expected = ["chart-sizes", "chart-migration", "chart-rfm", "chart-clusters", "chart-lift-trend"]
+        expected += ["chart-value"]
     assert [chart_id for chart_id, _, _ in charts] == expected
     assert all(svgs > 0 and height > 100 for _, svgs, height in charts), charts
     # Bars and heat map cells were drawn, not just empty axes.
