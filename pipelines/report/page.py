@@ -160,9 +160,7 @@ def _sizes(
     this = trend[trend["snapshot_date"] == snapshot]
     rows = [
         [names.label(r.segment), _n(r.customers), _p(r.customer_share), _n(r.revenue), _p(r.revenue_share)]
-        for r in this.sort_values(
-            "segment", key=lambda s: s.map(lambda x: names.order.get(x, 10_000))
-        ).itertuples()
+        for r in _in_segment_order(this, names).itertuples()
     ]
     table = _table(
         [text["segment"], text["customers"], text["share"], text["revenue"], text["revenue_share"]],
@@ -216,9 +214,7 @@ def _portraits(
     frame = queries.portraits(conn, snapshot)
     first, second = ("portrait_zh", "portrait_en") if language == "zh" else ("portrait_en", "portrait_zh")
     rows = []
-    for r in frame.sort_values(
-        "segment", key=lambda s: s.map(lambda x: names.order.get(x, 10_000))
-    ).itertuples():
+    for r in _in_segment_order(frame, names).itertuples():
         portrait = _e(getattr(r, first) or "")
         if getattr(r, second):
             portrait += f'<div class="other-language">{_e(getattr(r, second))}</div>'
@@ -299,10 +295,8 @@ def _effects(
     if measured and outcomes["lift"].notna().any():
         charts["chart-lift"] = figures.lift_by_segment(outcomes, names, language)
         parts.append(_placeholder("chart-lift"))
-    ordered = outcomes.sort_values(
-        ["segment", "customer_group"],
-        key=lambda s: s.map(lambda x: names.order.get(x, 10_000)) if s.name == "segment" else s != "treated",
-    )
+    # treated before holdout within a segment (a stable sort keeps that order)
+    ordered = _in_segment_order(outcomes.sort_values("customer_group", ascending=False), names)
     rows = [
         [
             names.label(r.segment),
@@ -375,9 +369,7 @@ def _value(
             _n(r.total_clv),
             _n(r.mean_p_alive, 3),
         ]
-        for r in values.sort_values(
-            "segment", key=lambda s: s.map(lambda x: names.order.get(x, 10_000))
-        ).itertuples()
+        for r in _in_segment_order(values, names).itertuples()
     ]
     table = _table(
         [
@@ -405,9 +397,7 @@ def _samples(conn: duckdb.DuckDBPyConnection, snapshot: date, names: queries.Seg
     frame = queries.sample_counts(conn, snapshot)
     rows = [
         [names.label(r.segment), _n(r.customers), _n(r.samples)]
-        for r in frame.sort_values(
-            "segment", key=lambda s: s.map(lambda x: names.order.get(x, 10_000))
-        ).itertuples()
+        for r in _in_segment_order(frame, names).itertuples()
     ]
     table = _table([text["segment"], text["customers"], text["sampled"]], rows, numeric={1, 2})
     return _section("samples", text["samples"], text["samples_note"], table)
@@ -442,6 +432,13 @@ def _quality(conn: duckdb.DuckDBPyConnection, snapshot: date, text: dict) -> str
     )
     details = f"<details><summary>{_e(text['all_checks'])} ({len(frame)})</summary>{everything}</details>"
     return _section("quality", text["quality"], note, failures, details)
+
+
+def _in_segment_order(frame: pd.DataFrame, names: queries.SegmentNames) -> pd.DataFrame:
+    """Rows by the config order of their segment (unknown codes last); stable within a segment."""
+    return frame.sort_values(
+        "segment", key=lambda s: s.map(lambda x: names.order.get(x, 10_000)), kind="stable"
+    )
 
 
 def _section(anchor: str, title: str, note: str | None, *parts: str) -> str:

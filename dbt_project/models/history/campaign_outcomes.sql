@@ -25,27 +25,11 @@ sends as (
 
 ),
 
-pairs as (
-
-    {{ outcome_pairs() }}
-
-),
-
-snapshots as (
-
-    select distinct snapshot_date from history
-
-),
-
 written as (
 
     {#- Both snapshots in history: outcomes are known. -#}
-    select pairs.snapshot_date, pairs.outcome_snapshot
-    from pairs
-    inner join snapshots as earlier
-        on pairs.snapshot_date = earlier.snapshot_date
-    inner join snapshots as later
-        on pairs.outcome_snapshot = later.snapshot_date
+    select * from ({{ outcome_pairs('history') }}) as pairs
+    where outcome_snapshot is not null
 
 ),
 
@@ -209,8 +193,7 @@ final as (
         rates.orders_per_customer,
         rates.revenue_per_customer,
         lifts.lift,
-        lifts.lift - {{ var('lift_ci_z') }} * lifts.lift_standard_error as lift_ci_low,
-        lifts.lift + {{ var('lift_ci_z') }} * lifts.lift_standard_error as lift_ci_high
+        {{ lift_interval('lifts.lift', 'lifts.lift_standard_error') }}
 
     from rates
     left join lifts

@@ -17,30 +17,10 @@ history as (
 
 ),
 
-pairs as (
-
-    {{ outcome_pairs() }}
-
-),
-
-snapshots as (
-
-    select distinct snapshot_date from history
-
-),
-
 written as (
 
-    {#- S in history; T only when it is there too. -#}
-    select
-        pairs.snapshot_date,
-        later.snapshot_date as outcome_snapshot
-
-    from pairs
-    inner join snapshots as earlier
-        on pairs.snapshot_date = earlier.snapshot_date
-    left join snapshots as later
-        on pairs.outcome_snapshot = later.snapshot_date
+    {#- The snapshots this run writes; outcome_snapshot null until the next quarter is in. -#}
+    {{ outcome_pairs('history') }}
 
 ),
 

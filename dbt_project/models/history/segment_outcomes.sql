@@ -29,31 +29,10 @@ catalog as (
 
 ),
 
-pairs as (
-
-    {#- (S, T): the snapshots this run writes and the quarter end after each. -#}
-    {{ outcome_pairs() }}
-
-),
-
-snapshots as (
-
-    select distinct snapshot_date from history
-
-),
-
 written as (
 
-    {#- Only the snapshots in history; the outcome snapshot only when it is there too. -#}
-    select
-        pairs.snapshot_date,
-        later.snapshot_date as outcome_snapshot
-
-    from pairs
-    inner join snapshots as earlier
-        on pairs.snapshot_date = earlier.snapshot_date
-    left join snapshots as later
-        on pairs.outcome_snapshot = later.snapshot_date
+    {#- The snapshots this run writes; outcome_snapshot null until the next quarter is in. -#}
+    {{ outcome_pairs('history') }}
 
 ),
 
@@ -223,8 +202,7 @@ final as (
         rates.share_moved_worse,
         rates.share_churned,
         lifts.lift,
-        lifts.lift - {{ var('lift_ci_z') }} * lifts.lift_standard_error as lift_ci_low,
-        lifts.lift + {{ var('lift_ci_z') }} * lifts.lift_standard_error as lift_ci_high
+        {{ lift_interval('lifts.lift', 'lifts.lift_standard_error') }}
 
     from rates
     left join lifts
