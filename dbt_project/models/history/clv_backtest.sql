@@ -71,7 +71,7 @@ final as (
         cast(sum(expected_orders_90d) as double) as predicted_orders,
         cast(sum(actual_orders) as double) as actual_orders,
         {{ divide_as_double(
-            'sum(case when actual_orders > 0 then 1 else 0 end)', 'count(actual_orders)'
+            'sum(case when actual_orders > 0 then 1 else 0 end)', 'nullif(count(actual_orders), 0)'
         ) }} as actual_repurchase_rate
 
     from compared
