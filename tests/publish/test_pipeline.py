@@ -431,6 +431,11 @@ def test_the_backtest_sets_each_deciles_predicted_orders_next_to_the_next_quarte
         assert rows.mean_p_alive.to_numpy() == pytest.approx(expected.p_alive.to_numpy())
         if position + 1 == len(SNAPSHOTS):
             assert rows.outcome_snapshot.isna().all() and rows.actual_orders_per_customer.isna().all()
+            assert query(
+                backfill.published,
+                f"select count(*) from clv_backtest where snapshot_date = '{snapshot}' "
+                "and actual_repurchase_rate is not null",
+            ) == [(0,)]
             continue
         later = history[history.snapshot_date == pd.Timestamp(SNAPSHOTS[position + 1])]
         now["actual"] = now.customer_id.map(later.set_index("customer_id").quarter_orders).fillna(0)
