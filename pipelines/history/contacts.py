@@ -16,13 +16,12 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster_dbt import get_asset_key_for_model
 
 from pipelines.history.pii import install_pii_macros
 from pipelines.history.resources import Privacy
 from pipelines.partitions import QUARTERLY, partition_quarter, tag_run
 from pipelines.resources import Warehouse
-from pipelines.transform.dbt import dbt_models
+from pipelines.transform.dbt import model_key
 
 CONTACTS = dg.AssetKey(["history", "customer_contacts"])
 DDL = """
@@ -62,7 +61,7 @@ def write_contacts(conn: duckdb.DuckDBPyConnection, snapshot: date, salt: str) -
 
 @dg.asset(
     key=CONTACTS,
-    deps=[get_asset_key_for_model([dbt_models], m) for m in ("stg_crm__customers", "dim_customers")],
+    deps=[model_key(m) for m in ("stg_crm__customers", "dim_customers")],
     **QUARTERLY,
     group_name="history",
     kinds={"duckdb"},

@@ -13,7 +13,6 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import get_asset_key_for_model
 
 from pipelines.config import load_config
 from pipelines.config.model import Clusters
@@ -22,7 +21,7 @@ from pipelines.insight.fit import Fit, fit_clusters, silhouette
 from pipelines.insight.store import centroid_rows, fit_row, write_fit
 from pipelines.partitions import QUARTERLY, partition_quarter, tag_run
 from pipelines.resources import Warehouse
-from pipelines.transform.dbt import dbt_models
+from pipelines.transform.dbt import model_key
 
 CENTROIDS = dg.AssetKey(["insight", "cluster_centroids"])
 FIT = dg.AssetKey(["insight", "cluster_fit"])
@@ -45,7 +44,7 @@ def build_clusters(
     return fit, row, len(centroids)
 
 
-_DIM_CUSTOMERS = get_asset_key_for_model([dbt_models], "dim_customers")
+_DIM_CUSTOMERS = model_key("dim_customers")
 
 
 # Subsettable: Dagster 1.13's UI "Materialize all" backfills fail on a multi-asset downstream of

@@ -1,9 +1,15 @@
 """dbt models and tests as Dagster assets and checks, built per quarter with `as_of_date` as a dbt var.
 
-Two invocations of the same project: `dbt_models` (staging, intermediate, marts and their tests) and
-`dbt_history` (models/history: the quarter-keyed history and the latest views). Dagster runs the
-second only when the first succeeded and every blocking check upstream passed, so a quarter whose
-marts fail a test never reaches history, and nothing of it is published.
+Three invocations of the same project, one multi-asset each, split where Python steps read and write
+between them:
+  `dbt_cleaned`  everything that does not read the predicted value: staging, the cleaned customers and
+                 orders (which the value fit reads), the catalogs;
+  `dbt_models`   everything that does (`source:value+`): features, scores, segments, tags, marts;
+  `dbt_history`  models/history: the quarter-keyed history and the latest views.
+Declaring the split here, rather than letting Dagster cut one subsettable multi-asset around the value
+asset, keeps it at three invocations (Dagster's own cut made seven). Dagster runs a step only when the
+ones before it succeeded and every blocking check upstream passed, so a quarter whose marts fail a
+test never reaches history, and nothing of it is published.
 
 The manifest is prepared at install time (`make install` runs `dbt parse`) or by `dagster dev`
 (`prepare_if_dev`), never on every import.
@@ -25,6 +31,7 @@ from dagster_dbt import (
     DbtCliResource,
     DbtProject,
     dbt_assets,
+    get_asset_key_for_model,
 )
 from packaging.version import Version
 
@@ -37,6 +44,8 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 dbt_project.prepare_if_dev()
 
 HISTORY_SELECTION = "path:models/history"
+# The models that read the predicted value (and so run after pipelines/value), history aside.
+SCORED_SELECTION = "source:value+"
 
 
 class SegmentsTranslator(DagsterDbtTranslator):
@@ -107,9 +116,10 @@ def built_manifest(data_dir: Path) -> Path:
 def build_dbt_args(quarter: Quarter, history: bool = False) -> list[str]:
     """`dbt build` for one snapshot, as of the quarter's last day."""
     # Unit tests check the SQL, not the data: `make test` runs them, quarterly runs skip them.
-    # cautious: a test runs only with all the models it reads, never against another quarter's marts
-    # when the asset graph asks for some models only.
-    args = ["build", "--exclude-resource-type", "unit_test", "--indirect-selection", "cautious"]
+    # buildable: a test runs with the models it reads, each either built in this invocation or built
+    # before it (upstream, e.g. a relationship from a mart to a catalog of dbt_cleaned), never with a
+    # model downstream of the selection that still holds another quarter.
+    args = ["build", "--exclude-resource-type", "unit_test", "--indirect-selection", "buildable"]
     if history:
         # Incremental models: dbt-duckdb with several threads on one file is known to break them.
         args += ["--threads", "1"]
@@ -139,9 +149,15 @@ _SHARED = {
 }
 
 
-@dbt_assets(exclude=HISTORY_SELECTION, **_SHARED)
+@dbt_assets(exclude=f"{SCORED_SELECTION} {HISTORY_SELECTION}", name="dbt_cleaned", **_SHARED)
+def dbt_cleaned(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
+    """Type, deduplicate and clean the quarter's customers, orders and tickets; the catalogs (dbt build)."""
+    yield from _build(context, dbt, warehouse, history=False)
+
+
+@dbt_assets(select=SCORED_SELECTION, exclude=HISTORY_SELECTION, name="dbt_models", **_SHARED)
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
-    """Clean, feature, score, segment and tag the customers of one quarter (dbt build)."""
+    """Feature, score, segment and tag the customers of one quarter (dbt build)."""
     yield from _build(context, dbt, warehouse, history=False)
 
 
@@ -151,8 +167,17 @@ def dbt_history(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehous
     yield from _build(context, dbt, warehouse, history=True)
 
 
+DBT_ASSETS = [dbt_cleaned, dbt_models, dbt_history]
+
+
+def model_key(model: str) -> dg.AssetKey:
+    """The asset key of a dbt model, whichever invocation builds it (dagster-dbt looks the name up in
+    the whole manifest, whatever the selection of the definition it is given)."""
+    return get_asset_key_for_model([dbt_models], model)
+
+
 defs = dg.Definitions(
-    assets=dg.with_source_code_references([dbt_models, dbt_history]),
+    assets=dg.with_source_code_references(DBT_ASSETS),
     # The dbt next to this interpreter: the venv's bin/ need not be on PATH (`.venv/bin/segments`).
     resources={
         "dbt": SegmentsDbtCli(

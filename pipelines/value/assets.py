@@ -3,9 +3,10 @@ every customer scored in DuckDB.
 
 Summary as of D from the completed orders of int_orders_outliers_flagged (store.py) -> fit on a
 bounded hash sample (models.py) -> predictions as a DuckDB query (sql.py) -> both tables replaced in
-one transaction (store.py) -> metadata. dbt reads both tables as sources of the history step
-(`segment_history` joins the predictions, `clv_models` publishes the fits), which puts this asset
-between the marts and `dbt_history` in the asset graph, as the k-means one (pipelines/insight).
+one transaction (store.py) -> metadata. dbt reads both tables as sources: int_customers_features
+joins the predictions (segment and tag rules may use p_alive; they reach dim_customers and
+segment_history from there) and history's `clv_models` publishes the fits. So this asset sits between
+the cleaned inputs and the scores in the asset graph, and Dagster splits the dbt models around it.
 """
 
 import time
@@ -16,19 +17,19 @@ from typing import Any
 
 import dagster as dg
 import duckdb
-from dagster_dbt import get_asset_key_for_model
 
 from pipelines.config import load_config
 from pipelines.config.model import Clv
 from pipelines.partitions import QUARTERLY, partition_quarter, tag_run
 from pipelines.resources import Warehouse
-from pipelines.transform.dbt import dbt_models
+from pipelines.transform.dbt import model_key
 from pipelines.value.config import ClvConfig
 from pipelines.value.models import ClvModels, fit_clv_models
 from pipelines.value.optimise import ClvFitError
 from pipelines.value.sql import predict_in_duckdb
 from pipelines.value.store import (
     PARAMETERS,
+    POPULATION_MODEL,
     build_summary,
     model_rows,
     read_fit_sample,
@@ -110,8 +111,10 @@ def fit_warnings(build: ValueBuild) -> list[str]:
     return found
 
 
-_ORDERS = get_asset_key_for_model([dbt_models], "int_orders_outliers_flagged")
-_DIM_CUSTOMERS = get_asset_key_for_model([dbt_models], "dim_customers")
+# The dbt models the fit reads. The marts read the predictions back (int_customers_features joins
+# source value.customer_value, so that segment and tag rules can use p_alive): Dagster runs the dbt
+# models in two steps of the same run, those before this asset and those after it.
+_INPUTS = [model_key(m) for m in ("int_orders_outliers_flagged", POPULATION_MODEL)]
 
 
 # Subsettable, as insight/cluster_centroids: a non-subsettable multi-asset downstream of partitioned
@@ -122,14 +125,14 @@ _DIM_CUSTOMERS = get_asset_key_for_model([dbt_models], "dim_customers")
     specs=[
         dg.AssetSpec(
             key=MODELS,
-            deps=[_ORDERS, _DIM_CUSTOMERS],
+            deps=_INPUTS,
             description="BG/NBD and Gamma-Gamma fitted on a sample of the quarter: parameters, diagnostics.",
             group_name="value",
             kinds={"duckdb", "scipy"},
         ),
         dg.AssetSpec(
             key=CUSTOMER_VALUE,
-            deps=[_ORDERS, _DIM_CUSTOMERS],
+            deps=_INPUTS,
             description="p_alive, expected_orders_90d, predicted_clv_12m of every customer of the quarter.",
             group_name="value",
             kinds={"duckdb", "scipy"},

@@ -61,6 +61,11 @@ create table if not exists value.customer_value (
 MODELS = ("bgnbd", "gamma_gamma")
 PREDICTED = ("p_alive", "expected_orders_90d", "predicted_clv_12m")
 PARAMETERS = {"bgnbd": ("r", "alpha", "a", "b"), "gamma_gamma": ("p", "q", "v")}
+# The snapshot's customers (one row each): the dbt model every later customer model starts from. Not a
+# mart: the predictions are features of the rules (int_customers_features joins them), so this step
+# runs between the cleaned inputs and the scores.
+POPULATION_MODEL = "int_customers_cleaned"
+POPULATION = f"intermediate.{POPULATION_MODEL}"
 
 # One row per customer with a completed order on or before D (pipelines/value/summary.py has the
 # columns). The orders are int_orders_outliers_flagged's: the snapshot's customers, each order in its
@@ -109,7 +114,7 @@ def build_summary(conn: duckdb.DuckDBPyConnection, snapshot: date) -> tuple[int,
     customers of the snapshot)."""
     conn.execute(SUMMARY_SQL, {"as_of": snapshot})
     buyers = conn.execute("select count(*) from clv_summary").fetchone()[0]
-    population = conn.execute("select count(*) from marts.dim_customers").fetchone()[0]
+    population = conn.execute(f"select count(*) from {POPULATION}").fetchone()[0]
     return int(buyers), int(population)
 
 
@@ -190,7 +195,7 @@ def write_value(
     predictions: duckdb.DuckDBPyRelation | None,
 ) -> None:
     """Replace the snapshot's rows of both tables in one transaction: a row per model, and a row per
-    customer of marts.dim_customers (null predictions for customers without a completed order, and
+    customer of the snapshot (POPULATION; null predictions for customers without a completed order, and
     for everyone when there are no `predictions`)."""
     conn.execute(DDL)
     conn.execute("begin transaction")
@@ -210,7 +215,7 @@ def write_value(
             ).insert_into("value.customer_value")
         conn.execute(
             "insert into value.customer_value (snapshot_date, customer_id) "
-            "select $d, customer_id from marts.dim_customers as customers where not exists "
+            f"select $d, customer_id from {POPULATION} as customers where not exists "
             "(select 1 from value.customer_value as scored where scored.snapshot_date = $d "
             "and scored.customer_id = customers.customer_id)",
             {"d": snapshot},

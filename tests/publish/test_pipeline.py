@@ -1,5 +1,7 @@
 """End to end through the real path (segments CLI -> Dagster -> dbt -> DuckDB -> published files),
-on generated sources: one backfill of four quarters, shared by every test of this module.
+on generated sources: one backfill of four quarters, shared by every test of this module. Its config
+is the shipped one with the churn-risk tag and segment judged by p_alive (CHURN_BY_P_ALIVE), as the
+config's comments show, so that the predicted value is fitted before the rules run.
 
 Tests run in file order; the last ones re-run and publish again, after the read-only ones.
 """
@@ -19,17 +21,47 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from scipy.special import hyp2f1
 
 from pipelines.generate import generate_sources
 from pipelines.publish.database import read_published
 from pipelines.quarters import Quarter, quarter_range
+from pipelines.settings import DEFAULT_CONFIG_PATH
 from tests.publish.contract import CONTRACT_COLUMNS, TABLES, undescribed
 
 BIN = Path(sys.executable).parent
 FIRST, LAST = Quarter.parse("2025Q4"), Quarter.parse("2026Q3")
 QUARTERS = quarter_range(FIRST, LAST)
 SNAPSHOTS = [quarter.as_of for quarter in QUARTERS]
+# p_alive thresholds of the churn rules in this backfill's config (the day thresholds stay the shipped
+# ones: 90 / 30 days for the tag, 90 days for the segment).
+CHURN_BY_P_ALIVE = {
+    "churn_high_max_p_alive": 0.3,
+    "churn_mid_max_p_alive": 0.6,
+    "churn_segment_max_p_alive": 0.5,
+}
+BY_P_ALIVE = "case when lifetime_orders > 1 and p_alive is not null then p_alive < {{{p}}} else {days} end"
+
+
+def churn_by_p_alive_config(path: Path) -> Path:
+    """The shipped config with the churn_risk tag (high, mid) and segment rules judged by p_alive for
+    repeat buyers, by days for the others (the pattern its comments give)."""
+    config = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    config["parameters"].update(CHURN_BY_P_ALIVE)
+    tag = next(t for t in config["tags"] if t["attribute"] == "churn_risk")
+    for value in tag["values"][:2]:
+        days = f"coalesce(recency_days, tenure_days) > {{churn_{value['value']}_min_days}}"
+        assert value["rule"] == days, value
+        value["rule"] = BY_P_ALIVE.format(p=f"churn_{value['value']}_max_p_alive", days=days)
+    segment = next(s for s in config["segments"] if s["code"] == "churn_risk")
+    days = "recency_days > {churn_segment_min_days}"
+    assert segment["rule"].startswith(days + " and ("), segment["rule"]
+    segment["rule"] = (
+        BY_P_ALIVE.format(p="churn_segment_max_p_alive", days=days) + segment["rule"][len(days) :]
+    )
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 @dataclass(frozen=True)
@@ -59,6 +91,7 @@ def backfill(tmp_path_factory: pytest.TempPathFactory) -> Backfill:
         "SEGMENTS_DATA_DIR": str(root / "data"),
         "SEGMENTS_SOURCE_DIR": str(sources),
         "SEGMENTS_PII_SALT": "test-salt",
+        "SEGMENTS_CONFIG": str(churn_by_p_alive_config(root / "segments.yml")),
     }
     started = time.monotonic()
     done = run([str(BIN / "segments"), "backfill", "--from", str(FIRST), "--to", str(LAST)], env)
@@ -400,6 +433,34 @@ def test_predictions_equal_the_closed_forms_on_the_orders_for_every_customer(bac
     # customer_segments (the latest snapshot) carries the same values.
     assert latest.p_alive.reindex(published.index).equals(published.p_alive)
     assert latest.predicted_clv_12m.reindex(published.index).equals(published.predicted_clv_12m)
+
+
+def test_churn_risk_tag_and_segment_follow_p_alive_where_the_config_asks(backfill: Backfill) -> None:
+    frame = query_frame(
+        backfill.published,
+        "select snapshot_date, customer_id, p_alive, lifetime_orders, recency_days, tenure_days, f_score, "
+        "complaints_365d, satisfaction_mean, churn_risk, segment from segment_history",
+    )
+    # The rules written out in pandas (a comparison with a null is false, as a null rule is in SQL).
+    by_p_alive = (frame.lifetime_orders > 1) & frame.p_alive.notna()
+    days = frame.recency_days.fillna(frame.tenure_days)
+    limits = CHURN_BY_P_ALIVE
+    high = np.where(by_p_alive, frame.p_alive < limits["churn_high_max_p_alive"], days > 90)
+    mid = np.where(by_p_alive, frame.p_alive < limits["churn_mid_max_p_alive"], days > 30)
+    expected_tag = np.select([high, mid], ["high", "mid"], "low")
+    assert (frame.churn_risk == expected_tag).all()
+    # p_alive decides for some repeat buyers what the days alone would not have (both ways).
+    assert (by_p_alive & (high != (days > 90))).sum() > 0
+    segment_rule = np.where(
+        by_p_alive, frame.p_alive < limits["churn_segment_max_p_alive"], frame.recency_days > 90
+    ) & ((frame.f_score <= 2) | (frame.complaints_365d > 0) | (frame.satisfaction_mean <= 2))
+    # First matching rule in the config's order: a churn_risk customer matches the rule; one who
+    # matches it is churn_risk unless a segment listed before it matched first.
+    codes = [s["code"] for s in yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))["segments"]]
+    before = codes[: codes.index("churn_risk")]
+    at_risk = frame.segment == "churn_risk"
+    assert segment_rule[at_risk].all() and at_risk.sum() > 0
+    assert frame.segment[segment_rule].isin([*before, "churn_risk"]).all()
 
 
 def test_the_backtest_sets_each_deciles_predicted_orders_next_to_the_next_quarters(

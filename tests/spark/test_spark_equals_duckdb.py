@@ -7,11 +7,12 @@ profile's `spark` target, warehouse and metastore in a temporary folder). Then b
 same quarters:
 
   1. 2025Q3: Spark `dbt build` of everything, unit tests included; DuckDB as the pipeline runs it
-     (models and their tests, the Python-written customer_contacts, k-means centroids and
-     predicted value, then history). Spark builds the marts, then the history once DuckDB's k-means
-     and value steps have written the quarter's centroids and predictions (copied over: the fits are
-     Python, docs/engines.md (c)), so both engines assign customers to the same centroids in SQL and
-     join the same predictions
+     (the cleaned models, the predicted value, the scored models and marts, the Python-written
+     customer_contacts and k-means centroids, then history). Spark builds the cleaned models, the
+     scored ones once DuckDB's value step has written the quarter's predictions, then the history
+     once its k-means has written the centroids (both copied over: the fits are Python,
+     docs/engines.md (c)), so both engines join the same predictions and assign customers to the
+     same centroids in SQL
   2. 2025Q4: the same (without unit tests)
   3. 2025Q4 again, history only: a re-run replaces exactly that quarter (DuckDB delete+insert,
      Spark insert_overwrite of the quarter's partitions)
@@ -52,6 +53,7 @@ from pipelines.history.contacts import write_contacts
 from pipelines.insight.assets import build_clusters
 from pipelines.insight.store import DDL as INSIGHT_DDL
 from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.transform.dbt import HISTORY_SELECTION, SCORED_SELECTION
 from pipelines.value.assets import build_customer_value
 from pipelines.value.store import DDL as VALUE_DDL
 from tests.spark.compare import compare_table
@@ -63,8 +65,10 @@ pytestmark = pytest.mark.spark
 Q3, Q4 = date(2025, 9, 30), date(2025, 12, 31)
 GENERATED_CUSTOMERS = 2000
 SALT = "spark-check-salt"
-HISTORY = ["--select", "path:models/history"]
-NO_HISTORY = ["--exclude", "path:models/history"]
+# The pipeline's three dbt invocations (pipelines/transform/dbt.py).
+HISTORY = ["--select", HISTORY_SELECTION]
+CLEANED = ["--exclude", SCORED_SELECTION, HISTORY_SELECTION]
+SCORED = ["--select", SCORED_SELECTION, "--exclude", HISTORY_SELECTION]
 NO_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
 # (step, as-of date, Spark `dbt build` selection): DuckDB runs the same steps as the pipeline does.
 STEPS = [
@@ -107,17 +111,12 @@ IGNORED = {
 }
 # The tables dbt reads as sources, copied from DuckDB to Spark.
 SOURCE_SCHEMAS = ("crm", "shop", "helpdesk", "config", "config_defaults", "history")
-# Written by the k-means and predicted-value steps on DuckDB after each quarter's marts, read by
-# Spark's history build.
-INSIGHT_TABLES = [
-    "insight.cluster_centroids",
-    "insight.cluster_fit",
-    "value.clv_models",
-    "value.customer_value",
-]
-# Written in Python on DuckDB before each quarter's history (masked contacts and the holdout draw,
-# which segment_history's in_holdout reads): landed in Spark with the k-means tables.
-PYTHON_HISTORY_TABLES = [*INSIGHT_TABLES, "history.customer_contacts"]
+# Written by the predicted-value step on DuckDB after each quarter's cleaned models, read by Spark's
+# scored models (and history's clv_models).
+VALUE_TABLES = ["value.clv_models", "value.customer_value"]
+# Written in Python on DuckDB before each quarter's history: the k-means tables, the masked contacts
+# and the holdout draw (which segment_history's in_holdout reads).
+PYTHON_HISTORY_TABLES = ["insight.cluster_centroids", "insight.cluster_fit", "history.customer_contacts"]
 # The k-means of the pipeline, on a sample smaller than the population (customers outside it are
 # assigned in SQL too).
 CLUSTERS = Clusters(fit_sample_size=1000, silhouette_sample_size=500)
@@ -213,11 +212,12 @@ def vars_arg(as_of: date) -> list[str]:
 
 
 def run_duckdb(
-    warehouse: Path, workdir: Path, fitted: dict[str, tuple[threading.Event, Path]]
+    warehouse: Path, workdir: Path, fitted: dict[tuple[str, str], tuple[threading.Event, Path]]
 ) -> list[tuple[str, float]]:
     """The steps as the pipeline runs them on DuckDB (dbt CLI subprocesses); the time of each.
-    After each quarter's k-means, its insight tables are exported as Parquet and `fitted[step]`
-    is set, for Spark's history build of that quarter."""
+    After each quarter's predicted value, then its k-means, the tables written in Python are exported
+    as Parquet and `fitted[(step, "value")]`, then `fitted[(step, "history")]`, is set, for Spark's
+    scored and history builds of that quarter."""
     dbt = Path(sys.executable).with_name("dbt")
     env = os.environ | {"DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     timings = []
@@ -235,12 +235,17 @@ def run_duckdb(
     for name, as_of, selection in STEPS:
         started = time.monotonic()
         if selection != HISTORY:
-            build(name, as_of, [*NO_HISTORY, *NO_UNIT_TESTS])
+            build(name, as_of, [*CLEANED, *NO_UNIT_TESTS])
+            with duckdb.connect(str(warehouse)) as conn:
+                build_customer_value(conn, as_of, Clv())
+            event, folder = fitted[(name, "value")]
+            export_parquet(warehouse, VALUE_TABLES, folder)
+            event.set()
+            build(name, as_of, [*SCORED, *NO_UNIT_TESTS])
             with duckdb.connect(str(warehouse)) as conn:
                 write_contacts(conn, as_of, SALT)
                 build_clusters(conn, as_of, CLUSTERS)
-                build_customer_value(conn, as_of, Clv())
-            event, folder = fitted[name]
+            event, folder = fitted[(name, "history")]
             export_parquet(warehouse, PYTHON_HISTORY_TABLES, folder)
             event.set()
         build(name, as_of, HISTORY)
@@ -300,6 +305,25 @@ def timed(timings: list[tuple[str, float]], name: str, step: Callable[..., Any],
     return result
 
 
+def wait_for(
+    fitted: dict[tuple[str, str], tuple[threading.Event, Path]],
+    key: tuple[str, str],
+    duck_run: Any,
+    tables: list[str],
+    spark: Any,
+    timings: list[tuple[str, float]],
+) -> None:
+    """Wait until DuckDB has written the Python tables of `key` (step, stage), then land them in Spark."""
+    event, folder = fitted[key]
+    waited = time.monotonic()
+    while not event.wait(timeout=5):
+        if duck_run.done():
+            duck_run.result()  # raises the DuckDB failure
+            raise AssertionError(f"DuckDB finished without writing {key}")
+    timings.append((f"spark waits for {' '.join(key)}", time.monotonic() - waited))
+    land(spark, {table: folder / table.replace(".", "/") for table in tables})
+
+
 # --- the test --------------------------------------------------------------------------------------
 
 
@@ -317,9 +341,10 @@ def test_spark_build_equals_duckdb(
     monkeypatch.setenv("SEGMENTS_SPARK_DIR", str(tmp_path / "spark"))
     monkeypatch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     fitted = {
-        name: (threading.Event(), tmp_path / "insight" / str(i))
+        (name, stage): (threading.Event(), tmp_path / stage / str(i))
         for i, (name, _, selection) in enumerate(STEPS)
         if selection != HISTORY
+        for stage in ("value", "history")
     }
     with ThreadPoolExecutor(max_workers=1) as pool:
         duck_run = pool.submit(run_duckdb, duck_warehouse, tmp_path / "duckdb", fitted)
@@ -340,24 +365,28 @@ def test_spark_build_equals_duckdb(
             if selection == HISTORY:
                 timed(timings, f"spark {name}", dbt.invoke, "build", *selection, *vars_arg(as_of))
             else:
-                # The marts, then (with the quarter's centroids from DuckDB) the history.
+                # The cleaned models; the scored ones and marts with DuckDB's predictions of the
+                # quarter; the history with its centroids and contacts.
                 timed(
                     timings,
-                    f"spark {name} marts",
+                    f"spark {name} cleaned",
                     dbt.invoke,
                     "build",
                     *selection,
-                    *NO_HISTORY,
+                    *CLEANED,
                     *vars_arg(as_of),
                 )
-                event, folder = fitted[name]
-                waited = time.monotonic()
-                while not event.wait(timeout=5):
-                    if duck_run.done():
-                        duck_run.result()  # raises the DuckDB failure
-                        raise AssertionError(f"DuckDB finished without fitting {name}")
-                timings.append((f"spark waits for k-means {name}", time.monotonic() - waited))
-                land(spark, {table: folder / table.replace(".", "/") for table in PYTHON_HISTORY_TABLES})
+                wait_for(fitted, (name, "value"), duck_run, VALUE_TABLES, spark, timings)
+                timed(
+                    timings,
+                    f"spark {name} scored",
+                    dbt.invoke,
+                    "build",
+                    *selection,
+                    *SCORED,
+                    *vars_arg(as_of),
+                )
+                wait_for(fitted, (name, "history"), duck_run, PYTHON_HISTORY_TABLES, spark, timings)
                 history = [*HISTORY, *selection]  # unit tests of history models with the marts' ones
                 timed(timings, f"spark {name} history", dbt.invoke, "build", *history, *vars_arg(as_of))
             versions[name] = dbt.invocation_id()

@@ -1,5 +1,5 @@
-"""The predicted-value asset on a small warehouse of stand-in tables (the dbt model of the orders and
-dim_customers, as the marts step leaves them): the summary it builds against one computed here in
+"""The predicted-value asset on a small warehouse of stand-in tables (the dbt models of the orders and
+of the snapshot's customers, as the dbt_cleaned step leaves them): the summary it builds against one computed here in
 pandas, a row per customer, re-runs replacing the quarter, and a refused fit that publishes null
 predictions with a warning instead of failing. The whole pipeline path (dbt, publish) is tested in
 tests/publish/test_pipeline.py."""
@@ -32,7 +32,7 @@ CUSTOMERS = 400
 
 
 def write_stand_ins(path: Path, seed: int = 5) -> pd.DataFrame:
-    """dim_customers (CUSTOMERS ids, the last 40 without an order) and int_orders_outliers_flagged:
+    """int_customers_cleaned (CUSTOMERS ids, the last 40 without an order) and int_orders_outliers_flagged:
     0-8 orders per customer within two years of D, some not completed, one customer whose first order
     is on D, one whose two first orders share a timestamp. Returns the orders."""
     rng = np.random.default_rng(seed)
@@ -56,9 +56,9 @@ def write_stand_ins(path: Path, seed: int = 5) -> pd.DataFrame:
     orders.loc[tied, "ordered_at"] = orders.loc[tied, "ordered_at"].min()
     orders.loc[tied, "order_date"] = orders.loc[tied, "ordered_at"].dt.date
     with duckdb.connect(str(path)) as conn:
-        conn.execute("create schema if not exists marts; create schema if not exists intermediate")
+        conn.execute("create schema if not exists intermediate")
         conn.execute(
-            "create or replace table marts.dim_customers as "
+            "create or replace table intermediate.int_customers_cleaned as "
             "select 'C' || lpad(cast(range as varchar), 4, '0') as customer_id from range($n)",
             {"n": CUSTOMERS},
         )

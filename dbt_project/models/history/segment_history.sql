@@ -1,8 +1,7 @@
 {#- Every quarter's dim_customers: this quarter's rows replace those of its snapshot_date. With the
     customer's k-means cluster (customer_clusters; null when the snapshot has no clusters), holdout
     group (in_holdout when the customer's salted draw in history.customer_contacts, written in Python
-    so that the salt never reaches dbt, is below the holdout share of their segment) and predicted
-    value (source value.customer_value, fitted by pipelines/value). -#}
+    so that the salt never reaches dbt, is below the holdout share of their segment). -#}
 
 with
 
@@ -27,13 +26,6 @@ contacts as (
 
 ),
 
-predicted_value as (
-
-    select * from {{ source('value', 'customer_value') }}
-    where snapshot_date = {{ as_of_date() }}
-
-),
-
 segments as (
 
     select segment, holdout_share from {{ ref('dim_segment_catalog') }}
@@ -45,10 +37,7 @@ final as (
     select
         snapshot.*,
         clusters.cluster_id,
-        coalesce(contacts.holdout_draw < segments.holdout_share, false) as in_holdout,
-        predicted_value.p_alive,
-        predicted_value.expected_orders_90d,
-        predicted_value.predicted_clv_12m
+        coalesce(contacts.holdout_draw < segments.holdout_share, false) as in_holdout
 
     from snapshot
     left join clusters
@@ -57,8 +46,6 @@ final as (
         on snapshot.customer_id = contacts.customer_id
     left join segments
         on snapshot.segment = segments.segment
-    left join predicted_value
-        on snapshot.customer_id = predicted_value.customer_id
 
 )
 

@@ -1,6 +1,8 @@
 {#-
     One row per customer registered on or before D: everything the scores, segments and tags use.
     Customers without orders or tickets are here too (counts 0, spend 0, dates and rates null).
+    The predicted value (source value.customer_value, fitted by pipelines/value on this snapshot's
+    cleaned orders) is a feature too, so that segment and tag rules can use p_alive.
 -#}
 
 with
@@ -23,6 +25,10 @@ tickets as (
 
 ),
 
+predicted_value as (
+    select * from {{ source('value', 'customer_value') }}
+    where snapshot_date = {{ as_of_date() }}
+),
 settings as (
 
     select * from {{ ref('stg_config__settings') }}
@@ -99,7 +105,11 @@ final as (
         coalesce(tickets.suggestion_tickets, 0) as suggestion_tickets,
         coalesce(tickets.after_sales_tickets, 0) as after_sales_tickets,
         coalesce(tickets.complaints_365d, 0) as complaints_365d,
-        tickets.satisfaction_mean
+        tickets.satisfaction_mean,
+        -- predicted value (null without a completed order, or when the fit was refused)
+        predicted_value.p_alive,
+        predicted_value.expected_orders_90d,
+        predicted_value.predicted_clv_12m
 
     from customers
     cross join settings
@@ -107,6 +117,8 @@ final as (
         on customers.customer_id = orders.customer_id
     left join tickets
         on customers.customer_id = tickets.customer_id
+    left join predicted_value
+        on customers.customer_id = predicted_value.customer_id
 
 )
 

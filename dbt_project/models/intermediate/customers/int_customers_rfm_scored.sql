@@ -250,6 +250,11 @@ final as (
         cast(high_low.complaints_365d as integer) as complaints_365d,
         cast(high_low.satisfaction_mean as double) as satisfaction_mean,
 
+        -- predicted value
+        cast(high_low.p_alive as double) as p_alive,
+        cast(high_low.expected_orders_90d as double) as expected_orders_90d,
+        cast(high_low.predicted_clv_12m as double) as predicted_clv_12m,
+
         -- rfm
         cast(high_low.r_score as integer) as r_score,
         cast(high_low.f_score as integer) as f_score,

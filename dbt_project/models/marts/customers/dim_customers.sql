@@ -97,6 +97,11 @@ final as (
         customers.app_sessions_30d,
         customers.ad_click_rate,
 
+        -- predicted value (pipelines/value; null without a completed order)
+        customers.p_alive,
+        customers.expected_orders_90d,
+        customers.predicted_clv_12m,
+
         -- rfm
         customers.r_score,
         customers.f_score,
