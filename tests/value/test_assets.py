@@ -1,8 +1,8 @@
 """The predicted-value asset on a small warehouse of stand-in tables (the dbt models of the orders and
-of the snapshot's customers, as the dbt_cleaned step leaves them): the summary it builds against one computed here in
-pandas, a row per customer, re-runs replacing the quarter, and a refused fit that publishes null
-predictions with a warning instead of failing. The whole pipeline path (dbt, publish) is tested in
-tests/publish/test_pipeline.py."""
+of the snapshot's customers, as the dbt_cleaned step leaves them): the summary it builds against one
+computed here in pandas, a row per customer, re-runs replacing the quarter, and a refused fit that
+publishes null predictions with a warning instead of failing. The whole pipeline path (dbt, publish)
+is tested in tests/publish/test_pipeline.py."""
 
 from __future__ import annotations
 
