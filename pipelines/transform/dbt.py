@@ -1,4 +1,4 @@
-"""dbt models and tests as Dagster assets and checks, built per quarter with `as_of_date` as a dbt var.
+"""dbt models and tests as Dagster assets and checks, built per quarter as of the date in config.run.
 
 Three invocations of the same project, one multi-asset each, split where Python steps read and write
 between them:
@@ -15,7 +15,6 @@ The manifest is prepared at install time (`make install` runs `dbt parse`) or by
 (`prepare_if_dev`), never on every import.
 """
 
-import json
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
@@ -113,8 +113,23 @@ def built_manifest(data_dir: Path) -> Path:
     return built if built.is_file() else dbt_project.manifest_path
 
 
-def build_dbt_args(quarter: Quarter, history: bool = False) -> list[str]:
-    """`dbt build` for one snapshot, as of the quarter's last day."""
+# The as-of date of the build in progress, read by the macro as_of_date_value at run time. Not a dbt
+# var: vars are part of dbt's parse state, so a var that changes every quarter made every run parse
+# the whole project again; with the date in a table, every invocation after the first in a data dir
+# parses only what changed.
+RUN_TABLE_DDL = (
+    "create schema if not exists config; create or replace table config.run (as_of_date date not null)"
+)
+
+
+def write_as_of(conn: duckdb.DuckDBPyConnection, quarter: Quarter) -> None:
+    """Record the quarter's last day as the as-of date of the dbt builds that follow."""
+    conn.execute(RUN_TABLE_DDL)
+    conn.execute("insert into config.run values ($d)", {"d": quarter.as_of})
+
+
+def build_dbt_args(history: bool = False) -> list[str]:
+    """`dbt build` for one snapshot (its date: config.run, write_as_of)."""
     # Unit tests check the SQL, not the data: `make test` runs them, quarterly runs skip them.
     # buildable: a test runs with the models it reads, each either built in this invocation or built
     # before it (upstream, e.g. a relationship from a mart to a catalog of dbt_cleaned), never with a
@@ -123,7 +138,7 @@ def build_dbt_args(quarter: Quarter, history: bool = False) -> list[str]:
     if history:
         # Incremental models: dbt-duckdb with several threads on one file is known to break them.
         args += ["--threads", "1"]
-    return [*args, "--vars", json.dumps({"as_of_date": quarter.as_of.isoformat()})]
+    return args
 
 
 def _build(
@@ -134,10 +149,12 @@ def _build(
     # profiles.yml reads the warehouse path from DUCKDB_PATH; the dbt subprocess inherits it.
     os.environ["DUCKDB_PATH"] = str(warehouse.path)
     context.log.info(f"dbt build as of {quarter.as_of} into {warehouse.path}")
+    with warehouse.connect() as conn:
+        write_as_of(conn, quarter)
     # A stable target path keeps dbt's partial-parse state between runs (dagster-dbt's default is a
     # fresh directory per run, which forces a full parse every time).
     target = run_target_dir(warehouse.paths().data_dir)
-    yield from dbt.cli(build_dbt_args(quarter, history), context=context, target_path=target).stream()
+    yield from dbt.cli(build_dbt_args(history), context=context, target_path=target).stream()
 
 
 _SHARED = {

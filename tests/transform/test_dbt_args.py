@@ -3,7 +3,9 @@ three multi-assets split the project around the Python steps."""
 
 from __future__ import annotations
 
-import json
+from datetime import date
+
+import duckdb
 
 from pipelines.definitions import defs
 from pipelines.jobs import QUARTERLY_JOB
@@ -16,22 +18,26 @@ from pipelines.transform.dbt import (
     dbt_history,
     dbt_models,
     model_key,
+    write_as_of,
 )
 from pipelines.value.assets import customer_value
 
 
-def _vars(args: list[str]) -> dict[str, str]:
-    return json.loads(args[args.index("--vars") + 1])
+def test_no_var_changes_with_the_quarter_so_dbt_parses_once_per_data_dir() -> None:
+    # A var in the arguments is part of dbt's parse state: one per quarter meant a full parse per run.
+    assert "--vars" not in build_dbt_args() and "--vars" not in build_dbt_args(history=True)
 
 
 def test_the_as_of_date_is_the_quarters_last_day() -> None:
-    assert _vars(build_dbt_args(Quarter.parse("2025Q4"))) == {"as_of_date": "2025-12-31"}
-    # Regression: a quarter before 2000 (any quarter from 1990Q1 on can run).
-    assert _vars(build_dbt_args(Quarter.parse("1997Q4"))) == {"as_of_date": "1997-12-31"}
+    with duckdb.connect() as conn:
+        # Regression: a quarter before 2000 (any quarter from 1990Q1 on can run).
+        for quarter, as_of in (("2025Q4", date(2025, 12, 31)), ("1997Q4", date(1997, 12, 31))):
+            write_as_of(conn, Quarter.parse(quarter))
+            assert conn.execute("select * from config.run").fetchall() == [(as_of,)]
 
 
 def test_quarterly_builds_skip_unit_tests_and_never_test_against_models_built_later() -> None:
-    args = build_dbt_args(Quarter.parse("2025Q4"))
+    args = build_dbt_args()
     assert args[0] == "build"
     assert args[args.index("--exclude-resource-type") + 1] == "unit_test"
     # A test reads models built in the invocation or before it (a mart against a catalog of
@@ -41,9 +47,9 @@ def test_quarterly_builds_skip_unit_tests_and_never_test_against_models_built_la
 
 def test_history_is_built_on_one_thread_after_the_marts() -> None:
     # dbt-duckdb's incremental models are not safe with several threads on one file.
-    history = build_dbt_args(Quarter.parse("2025Q4"), history=True)
+    history = build_dbt_args(history=True)
     assert history[history.index("--threads") + 1] == "1"
-    assert "--threads" not in build_dbt_args(Quarter.parse("2025Q4"))
+    assert "--threads" not in build_dbt_args()
     assert HISTORY_SELECTION == "path:models/history"
     assert not set(dbt_models.keys) & set(dbt_history.keys)
     assert {key.path[0] for key in dbt_history.keys} == {"history"}
