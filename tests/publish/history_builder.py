@@ -1,7 +1,7 @@
 """Quarters of history built by the real history layer from tiny stand-in marts: `build_quarter`
 writes the marts of one snapshot (a few customers), runs the real contacts SQL, k-means, predicted
-value and dbt history models (`dbt build --select path:models/history`), as a quarterly run does
-after the marts.
+value (joined into dim_customers as dbt_models does) and dbt history models (`dbt build --select
+path:models/history`), as a quarterly run does after the marts.
 Publishing and history tests run on these in seconds; test_pipeline.py runs the whole pipeline.
 """
 
@@ -143,9 +143,14 @@ def write_marts(
         "cast(count(distinct segment) as double) as value, cast(count(*) as integer) as customers "
         "from marts.dim_customers group by all"
     )
-    # The completed orders the predicted-value step (pipelines/value) reads: `frequency` orders per
-    # customer, 30 days apart (too few repeat customers here to fit: null predictions).
+    # What the predicted-value step (pipelines/value) reads: the snapshot's customers and their
+    # completed orders, `frequency` per customer, 30 days apart (too few repeat customers here to
+    # fit: null predictions).
     conn.execute("create schema if not exists intermediate")
+    conn.execute(
+        "create or replace table intermediate.int_customers_cleaned as "
+        "select customer_id from marts.dim_customers"
+    )
     conn.execute(
         "create or replace table intermediate.int_orders_outliers_flagged as select customer_id, "
         "customer_id || '-' || n as order_id, true as is_completed, "
@@ -198,6 +203,14 @@ def build_quarter(
         write_contacts(conn, as_of, salt)
         build_clusters(conn, as_of, Clusters())
         build_customer_value(conn, as_of, Clv())
+        # dim_customers carries the predictions, as int_customers_features joins them in a run.
+        conn.execute(
+            "create or replace table marts.dim_customers as select customers.*, predicted.p_alive, "
+            "predicted.expected_orders_90d, predicted.predicted_clv_12m "
+            "from marts.dim_customers as customers left join value.customer_value as predicted "
+            "on predicted.snapshot_date = customers.snapshot_date "
+            "and predicted.customer_id = customers.customer_id"
+        )
         results.write(
             conn,
             as_of,
