@@ -17,6 +17,11 @@ from pipelines.config.model import ConfigError, SegmentationConfig
 from pipelines.config.rules import PROFILE_MODEL, check_rules, profile_columns
 from pipelines.settings import DEFAULT_CONFIG_PATH
 
+# Validated configs by (resolved path, sha256 of the bytes): every step of a run loads the config
+# (~0.25 s each, most of it binding the rules in DuckDB); the file is read again on every call, so an
+# edited file is validated again. Failures are not kept.
+_LOADED: dict[tuple[Path, str], SegmentationConfig] = {}
+
 
 def load_config(path: Path | None = None) -> SegmentationConfig:
     """Load, validate and check the rules of a config file (default: `SEGMENTS_CONFIG` or the repo's)."""
@@ -27,6 +32,14 @@ def load_config(path: Path | None = None) -> SegmentationConfig:
         raw = path.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the segmentation config ({exc.strerror})") from exc
+    key = (path.resolve(), hashlib.sha256(raw).hexdigest())
+    if key not in _LOADED:
+        _LOADED.clear()  # one config at a time in practice; never grows
+        _LOADED[key] = _validated(path, raw)
+    return _LOADED[key]
+
+
+def _validated(path: Path, raw: bytes) -> SegmentationConfig:
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
