@@ -31,6 +31,12 @@ CACHE = REPO / ".cache" / "bench"
 BIN = Path(sys.executable).parent
 SCALES = {"s1": 100_000, "s10": 1_000_000, "s100": 10_000_000, "fixed": 1_000}
 END_DATE = date(2025, 12, 31)
+# Issue 15's targets, one home: the fixed cost in seconds, the largest pipeline / floor ratio per
+# scale, the peak memory at s100, the 8th quarter's history + publish against the 1st.
+FIXED_MAX_S = 12.0
+MAX_RATIO = {"s10": 10.0, "s100": 8.0}
+S100_MAX_GIB = 12.0
+HISTORY_MAX_RATIO = 1.5
 QUARTER = "2025Q4"
 
 # Runs a command and prints the peak RSS (KiB) of its whole process tree as the last line.
@@ -207,6 +213,30 @@ def markdown(results: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def target_rows(results: list[dict[str, object]], history: dict[str, float] | None) -> list[str]:
+    """A Markdown table of the targets this invocation measured, each with its status."""
+
+    def row(target: str, measured: str, met: bool) -> str:
+        return f"| {target} | {measured} | {'met' if met else 'NOT met'} |"
+
+    rows = []
+    for r in results:
+        scale, seconds, gib = r["scale"], float(r["pipeline_s"]), float(r["pipeline_gib"])
+        if scale == "fixed":
+            rows.append(row(f"fixed cost < {FIXED_MAX_S:g} s", f"{seconds:.1f} s", seconds < FIXED_MAX_S))
+        if scale in MAX_RATIO:
+            ratio, limit = float(r["ratio"]), MAX_RATIO[scale]
+            rows.append(row(f"{scale} <= {limit:g}x floor", f"{ratio:.1f}x", ratio <= limit))
+        if scale == "s100":
+            rows.append(row(f"s100 peak < {S100_MAX_GIB:g} GiB", f"{gib:.2f} GiB", gib < S100_MAX_GIB))
+    if history:
+        ratio, limit = history["ratio"], HISTORY_MAX_RATIO
+        rows.append(row(f"8th quarter <= {limit:g}x the 1st", f"{ratio:.2f}x", ratio <= limit))
+    if not rows:
+        return []
+    return ["", "Targets (issue 15):", "", "| target | measured | status |", "|---|---|---|", *rows]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="s1,s10", help="comma-separated: s1, s10, s100")
@@ -231,6 +261,7 @@ def main() -> int:
             f"({history['ratio']:.2f}x); whole run {history['first_run_s']:.1f} s alone, "
             f"{history['last_run_s']:.1f} s as quarter {args.history} ({history['run_ratio']:.2f}x)"
         )
+    print("\n".join(target_rows(results, history)))
     if args.json:
         args.json.write_text(json.dumps({"scales": results, "history": history}, indent=2, default=str))
     return 0
