@@ -38,11 +38,8 @@ install: $(SYNCED) $(MANIFEST)
 run: install  ## materialise every asset for the latest complete quarter on the embedded sources
 	@$(VENV)/bin/segments run
 
-# Two workers (one per core): the suite is mostly pipeline runs whose Python, dbt and SQLite work
-# leaves a core idle; tests/conftest.py keeps the tests of one fixture on one worker.
-TEST_WORKERS ?= 2
 test: install  ## the whole test suite (what CI runs)
-	@$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadgroup
+	@$(VENV)/bin/pytest
 
 # The dbt project on Spark (local, in dbt's process; needs Java 17+) equals DuckDB: tests/spark. The uv
 # group `spark` (dbt-spark, pyspark) goes into an environment of its own, .venv-spark: with pyspark
