@@ -8,12 +8,14 @@ Tests run in file order; the last ones re-run and publish again, after the read-
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
 import textwrap
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -42,6 +44,38 @@ CHURN_BY_P_ALIVE = {
     "churn_segment_max_p_alive": 0.5,
 }
 BY_P_ALIVE = "case when lifetime_orders > 1 and p_alive is not null then p_alive < {{{p}}} else {days} end"
+
+
+# Campaign sends written next to the generated sources (the optional campaigns source): campaign ->
+# (send times, UTC; the share of the customers registered by the snapshot before it who get it).
+CAMPAIGNS = {
+    "spring": (["2026-01-01T00:30:00Z", "2026-02-15T10:00:00Z"], 0.4),
+    "summer": (["2026-05-10T10:00:00Z"], 0.3),
+}
+
+
+def write_campaigns(sources: Path) -> None:
+    """campaigns.csv: each campaign sent to a hash-chosen share of the customers registered before
+    the quarter it is sent in, one in three of them twice (two sends, one contact)."""
+    customers = pd.read_csv(sources / "crm_customers.csv", usecols=["customer_id", "registered_at"])
+    customers = customers.drop_duplicates("customer_id")
+    registered = pd.to_datetime(customers.registered_at, utc=True, format="ISO8601", errors="coerce")
+    rows = []
+    for campaign, (times, share) in CAMPAIGNS.items():
+        quarter_start = pd.Timestamp(times[-1]).to_period("Q").start_time.tz_localize("UTC")
+        chosen = customers[
+            (registered < quarter_start)
+            & (customers.customer_id.map(lambda c, k=campaign: hash_share(f"{k}:{c}")) < share)
+        ]
+        for i, customer_id in enumerate(sorted(chosen.customer_id)):
+            sends = times if i % 3 == 0 else times[-1:]
+            rows += [(customer_id, campaign, at, "sms") for at in sends]
+    frame = pd.DataFrame(rows, columns=["customer_id", "campaign_id", "sent_at", "channel"])
+    frame.to_csv(sources / "campaigns.csv", index=False)
+
+
+def hash_share(text: str) -> float:
+    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) / 16**8
 
 
 def churn_by_p_alive_config(path: Path) -> Path:
@@ -86,6 +120,7 @@ def backfill(tmp_path_factory: pytest.TempPathFactory) -> Backfill:
     root = tmp_path_factory.mktemp("pipeline")
     sources = root / "sources"
     generate_sources(sources, customers=1500, seed=11, end_date=LAST.as_of, fmt="csv")
+    write_campaigns(sources)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SEGMENTS_", "DAGSTER_"))}
     env |= {
         "SEGMENTS_DATA_DIR": str(root / "data"),
@@ -461,6 +496,60 @@ def test_churn_risk_tag_and_segment_follow_p_alive_where_the_config_asks(backfil
     at_risk = frame.segment == "churn_risk"
     assert segment_rule[at_risk].all() and at_risk.sum() > 0
     assert frame.segment[segment_rule].isin([*before, "churn_risk"]).all()
+
+
+def test_campaign_outcomes_follow_the_delivered_sends_through_the_whole_run(backfill: Backfill) -> None:
+    """campaign_outcomes recomputed in pandas from the campaigns.csv the fixture wrote and
+    segment_history: for a snapshot S and the next quarter end T, the customers of a segment on S
+    (not held out) sent the campaign in T's calendar quarter, against the segment's holdout on S;
+    repurchase = a completed order in T's quarter (quarter_orders on T)."""
+    sends = pd.read_csv(backfill.source_dir / "campaigns.csv")
+    sends["sent_date"] = pd.to_datetime(sends.sent_at, utc=True).dt.date
+    history = query_frame(
+        backfill.published,
+        "select snapshot_date, customer_id, segment, in_holdout, quarter_orders from segment_history",
+    )
+    history["snapshot_date"] = history.snapshot_date.dt.date
+    published = query_frame(
+        backfill.published,
+        'select snapshot_date, campaign_id, segment, "group", outcome_snapshot, customers, '
+        "repurchase_rate, orders_per_customer, lift from campaign_outcomes where customers > 0",
+    )
+    published["snapshot_date"] = published.snapshot_date.dt.date
+    expected_rows = []
+    for before, after in zip(SNAPSHOTS, SNAPSHOTS[1:], strict=False):
+        earlier = history[history.snapshot_date == before].set_index("customer_id")
+        later = history[history.snapshot_date == after].set_index("customer_id")
+        orders = later.quarter_orders.reindex(earlier.index).fillna(0)
+        quarter_start = date(after.year, after.month - 2, 1)
+        in_quarter = sends[(sends.sent_date >= quarter_start) & (sends.sent_date <= after)]
+        for campaign, sent in in_quarter.groupby("campaign_id"):
+            reached = earlier.index.isin(sent.customer_id) & earlier.index.isin(later.index)
+            contacted = earlier[reached & ~earlier.in_holdout]
+            for segment in sorted(contacted.segment.unique()):
+                groups = {
+                    "contacted": contacted[contacted.segment == segment].index,
+                    "holdout": earlier[(earlier.segment == segment) & earlier.in_holdout].index,
+                }
+                rates = {group: (orders[ids] > 0).mean() for group, ids in groups.items() if len(ids)}
+                lift = rates["contacted"] - rates["holdout"] if len(rates) == 2 else None
+                expected_rows += [
+                    (before, campaign, segment, group, len(ids), rates[group], orders[ids].mean(), lift)
+                    for group, ids in groups.items()
+                    if len(ids)
+                ]
+    columns = ["snapshot_date", "campaign_id", "segment", "group", "customers", "repurchase_rate"]
+    expected = pd.DataFrame(expected_rows, columns=[*columns, "orders_per_customer", "lift"])
+    key = ["snapshot_date", "campaign_id", "segment", "group"]
+    got = published.sort_values(key).reset_index(drop=True)
+    expected = expected.sort_values(key).reset_index(drop=True)
+    assert set(expected.campaign_id) == set(CAMPAIGNS) and len(expected) > 4
+    assert got[key].values.tolist() == expected[key].values.tolist()
+    assert got.customers.tolist() == expected.customers.tolist()
+    for column in ("repurchase_rate", "orders_per_customer", "lift"):
+        assert got[column].to_numpy(dtype=float) == pytest.approx(
+            expected[column].to_numpy(dtype=float), abs=1e-12, nan_ok=True
+        ), column
 
 
 def test_the_backtest_sets_each_deciles_predicted_orders_next_to_the_next_quarters(
