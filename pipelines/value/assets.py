@@ -124,19 +124,15 @@ _INPUTS = [model_key(m) for m in ("int_orders_outliers_flagged", POPULATION_MODE
     can_subset=True,
     specs=[
         dg.AssetSpec(
-            key=MODELS,
-            deps=_INPUTS,
-            description="BG/NBD and Gamma-Gamma fitted on a sample of the quarter: parameters, diagnostics.",
-            group_name="value",
-            kinds={"duckdb", "scipy"},
-        ),
-        dg.AssetSpec(
-            key=CUSTOMER_VALUE,
-            deps=_INPUTS,
-            description="p_alive, expected_orders_90d, predicted_clv_12m of every customer of the quarter.",
-            group_name="value",
-            kinds={"duckdb", "scipy"},
-        ),
+            key=key, deps=_INPUTS, description=description, group_name="value", kinds={"duckdb", "scipy"}
+        )
+        for key, description in (
+            (MODELS, "BG/NBD and Gamma-Gamma fitted on a sample of the quarter: parameters, diagnostics."),
+            (
+                CUSTOMER_VALUE,
+                "p_alive, expected_orders_90d, predicted_clv_12m of every customer of the quarter.",
+            ),
+        )
     ],
     **QUARTERLY,
     pool="duckdb",
