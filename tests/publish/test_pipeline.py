@@ -479,19 +479,30 @@ def test_churn_risk_tag_and_segment_follow_p_alive_where_the_config_asks(backfil
     # The rules written out in pandas (a comparison with a null is false, as a null rule is in SQL).
     by_p_alive = (frame.lifetime_orders > 1) & frame.p_alive.notna()
     days = frame.recency_days.fillna(frame.tenure_days)
-    limits = CHURN_BY_P_ALIVE
-    high = np.where(by_p_alive, frame.p_alive < limits["churn_high_max_p_alive"], days > 90)
-    mid = np.where(by_p_alive, frame.p_alive < limits["churn_mid_max_p_alive"], days > 30)
+    # The shipped thresholds the rules keep (days, F score, satisfaction), and the p_alive ones added.
+    shipped = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
+    limits = shipped["parameters"] | CHURN_BY_P_ALIVE
+    high_days = days > limits["churn_high_min_days"]
+    high = np.where(by_p_alive, frame.p_alive < limits["churn_high_max_p_alive"], high_days)
+    mid = np.where(
+        by_p_alive, frame.p_alive < limits["churn_mid_max_p_alive"], days > limits["churn_mid_min_days"]
+    )
     expected_tag = np.select([high, mid], ["high", "mid"], "low")
     assert (frame.churn_risk == expected_tag).all()
     # p_alive decides for some repeat buyers what the days alone would not have (both ways).
-    assert (by_p_alive & (high != (days > 90))).sum() > 0
+    assert (by_p_alive & (high != high_days)).sum() > 0
     segment_rule = np.where(
-        by_p_alive, frame.p_alive < limits["churn_segment_max_p_alive"], frame.recency_days > 90
-    ) & ((frame.f_score <= 2) | (frame.complaints_365d > 0) | (frame.satisfaction_mean <= 2))
+        by_p_alive,
+        frame.p_alive < limits["churn_segment_max_p_alive"],
+        frame.recency_days > limits["churn_segment_min_days"],
+    ) & (
+        (frame.f_score <= limits["churn_segment_max_frequency_score"])
+        | (frame.complaints_365d > 0)
+        | (frame.satisfaction_mean <= limits["negative_satisfaction_max"])
+    )
     # First matching rule in the config's order: a churn_risk customer matches the rule; one who
     # matches it is churn_risk unless a segment listed before it matched first.
-    codes = [s["code"] for s in yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))["segments"]]
+    codes = [segment["code"] for segment in shipped["segments"]]
     before = codes[: codes.index("churn_risk")]
     at_risk = frame.segment == "churn_risk"
     assert segment_rule[at_risk].all() and at_risk.sum() > 0
