@@ -16,10 +16,7 @@ The manifest is prepared at install time (`make install` runs `dbt parse`) or by
 """
 
 import os
-import sys
-from collections.abc import Iterator, Mapping, Sequence
-from functools import cached_property
-from importlib.metadata import version as installed_version
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -28,17 +25,16 @@ import duckdb
 from dagster_dbt import (
     DagsterDbtTranslator,
     DagsterDbtTranslatorSettings,
-    DbtCliResource,
     DbtProject,
     dbt_assets,
     get_asset_key_for_model,
 )
-from packaging.version import Version
 
 from pipelines.partitions import QUARTERLY, partition_quarter, quarterly_partitions, tag_run
 from pipelines.quarters import Quarter
 from pipelines.resources import Warehouse
 from pipelines.settings import DBT_PROJECT_DIR
+from pipelines.transform.dbt_runner import stream_build
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()
@@ -78,24 +74,6 @@ class SegmentsTranslator(DagsterDbtTranslator):
         # dagster-dbt makes its checks unpartitioned: their results would belong to no quarter.
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
         return spec._replace(partitions_def=quarterly_partitions) if spec else None
-
-
-class SegmentsDbtCli(DbtCliResource):
-    """dagster-dbt's dbt CLI resource without the two probes it makes before every invocation.
-
-    Before each `dbt build`, `DbtCliResource.cli` runs `dbt --version` in a subprocess (~2.5 s) and
-    loads the profile and an adapter in-process (~1.5 s), used only to fetch row counts and column
-    metadata, which this project does not ask for. The version is that of the dbt-core installed
-    next to the executable; without an adapter, dagster-dbt streams events exactly as before.
-    `tests/transform/test_dbt_resource.py` fails if a dagster-dbt upgrade stops calling them.
-    """
-
-    @cached_property
-    def _cli_version(self) -> Version:
-        return Version(installed_version("dbt-core"))
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # type: ignore[override]
-        return None
 
 
 def run_target_dir(data_dir: Path) -> Path:
@@ -141,47 +119,46 @@ def build_dbt_args(history: bool = False) -> list[str]:
     return args
 
 
-def _build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse, history: bool
-) -> Iterator:
+def _build(context: dg.AssetExecutionContext, warehouse: Warehouse, history: bool) -> Iterator:
     tag_run(context)
     quarter = partition_quarter(context)
-    # profiles.yml reads the warehouse path from DUCKDB_PATH; the dbt subprocess inherits it.
+    # profiles.yml reads the warehouse path from DUCKDB_PATH (dbt runs in this process).
     os.environ["DUCKDB_PATH"] = str(warehouse.path)
     context.log.info(f"dbt build as of {quarter.as_of} into {warehouse.path}")
     with warehouse.connect() as conn:
         write_as_of(conn, quarter)
-    # A stable target path keeps dbt's partial-parse state between runs (dagster-dbt's default is a
-    # fresh directory per run, which forces a full parse every time).
+    # A stable target path keeps dbt's partial-parse state between runs: a process parses once, from
+    # the state the last one left.
     target = run_target_dir(warehouse.paths().data_dir)
-    yield from dbt.cli(build_dbt_args(history), context=context, target_path=target).stream()
+    yield from stream_build(context, build_dbt_args(history), dbt_project, TRANSLATOR, target, warehouse.path)
 
 
+TRANSLATOR = SegmentsTranslator()
 _SHARED = {
     "manifest": dbt_project.manifest_path,
     "project": dbt_project,
     **QUARTERLY,
-    "dagster_dbt_translator": SegmentsTranslator(),
+    "dagster_dbt_translator": TRANSLATOR,
     "pool": "duckdb",
 }
 
 
 @dbt_assets(exclude=f"{SCORED_SELECTION} {HISTORY_SELECTION}", name="dbt_cleaned", **_SHARED)
-def dbt_cleaned(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
+def dbt_cleaned(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
     """Type, deduplicate and clean the quarter's customers, orders and tickets; the catalogs (dbt build)."""
-    yield from _build(context, dbt, warehouse, history=False)
+    yield from _build(context, warehouse, history=False)
 
 
 @dbt_assets(select=SCORED_SELECTION, exclude=HISTORY_SELECTION, name="dbt_models", **_SHARED)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
+def dbt_models(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
     """Feature, score, segment and tag the customers of one quarter (dbt build)."""
-    yield from _build(context, dbt, warehouse, history=False)
+    yield from _build(context, warehouse, history=False)
 
 
 @dbt_assets(select=HISTORY_SELECTION, name="dbt_history", **_SHARED)
-def dbt_history(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse) -> Iterator:
+def dbt_history(context: dg.AssetExecutionContext, warehouse: Warehouse) -> Iterator:
     """Replace the quarter in every history table and refresh the latest views (dbt build)."""
-    yield from _build(context, dbt, warehouse, history=True)
+    yield from _build(context, warehouse, history=True)
 
 
 DBT_ASSETS = [dbt_cleaned, dbt_models, dbt_history]
@@ -193,12 +170,4 @@ def model_key(model: str) -> dg.AssetKey:
     return get_asset_key_for_model([dbt_models], model)
 
 
-defs = dg.Definitions(
-    assets=dg.with_source_code_references(DBT_ASSETS),
-    # The dbt next to this interpreter: the venv's bin/ need not be on PATH (`.venv/bin/segments`).
-    resources={
-        "dbt": SegmentsDbtCli(
-            project_dir=dbt_project, dbt_executable=str(Path(sys.executable).parent / "dbt")
-        )
-    },
-)
+defs = dg.Definitions(assets=dg.with_source_code_references(DBT_ASSETS))

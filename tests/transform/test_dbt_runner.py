@@ -1,0 +1,74 @@
+"""dbt in the step's process (pipelines/transform/dbt_runner.py): a subset runs only what was asked,
+and the warehouse is released when dbt is done.
+
+The runner relies on two things of its libraries beyond their documented surface: dagster-dbt's
+subset selection (`get_subset_selection_for_context`) and dbt-duckdb's class-level environment,
+which it closes. These tests fail if an upgrade changes either.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from pipelines.config import load_config
+from pipelines.resources import Warehouse
+from pipelines.settings import DEFAULT_CONFIG_PATH
+from pipelines.transform.dbt import dbt_cleaned, model_key
+from tests.transform.conftest import LATEST, prepare_warehouse
+
+MODEL = "stg_crm__customers"
+
+
+@pytest.fixture(scope="module")
+def subset_run(
+    raw_warehouse: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dg.ExecuteInProcessResult]:
+    data_dir = tmp_path_factory.mktemp("runner")
+    warehouse = prepare_warehouse(
+        raw_warehouse, data_dir / "warehouse.duckdb", load_config(DEFAULT_CONFIG_PATH)
+    )
+    result = dg.materialize(
+        [dbt_cleaned],
+        selection=[model_key(MODEL)],
+        partition_key=f"{LATEST.year}-10-01",
+        resources={"warehouse": Warehouse(data_dir=str(data_dir))},
+    )
+    return warehouse, result
+
+
+def test_a_subset_builds_and_tests_only_the_selected_model(subset_run) -> None:
+    warehouse, result = subset_run
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == {model_key(MODEL)}
+    evaluations = result.get_asset_check_evaluations()
+    assert evaluations, "the model's dbt tests ran as checks"
+    # The model's tests, and those of the source it reads (buildable indirect selection).
+    assert {e.asset_key for e in evaluations} == {model_key(MODEL), dg.AssetKey(["crm", "customers"])}
+    with duckdb.connect(str(warehouse), read_only=True) as conn:
+        built = {
+            row[0]
+            for row in conn.execute(
+                "select table_name from duckdb_tables() where schema_name = 'staging'"
+            ).fetchall()
+        }
+    assert built == {MODEL}
+
+
+def test_the_warehouse_is_released_when_dbt_is_done(subset_run) -> None:
+    warehouse, _ = subset_run
+    # In this process, with settings other than dbt-duckdb's (DuckDB refuses while another holds it)...
+    with duckdb.connect(str(warehouse), config={"threads": 1}) as conn:
+        assert conn.execute(f"select count(*) from staging.{MODEL}").fetchone()[0] > 0
+    # ...and from another process (the file lock).
+    done = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(warehouse)!r}).close()"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
