@@ -130,7 +130,7 @@ def _build(context: dg.AssetExecutionContext, warehouse: Warehouse, history: boo
     # A stable target path keeps dbt's partial-parse state between runs: a process parses once, from
     # the state the last one left.
     target = run_target_dir(warehouse.paths().data_dir)
-    yield from stream_build(context, build_dbt_args(history), dbt_project, TRANSLATOR, target, warehouse.path)
+    yield from stream_build(context, build_dbt_args(history), dbt_project, TRANSLATOR, target)
 
 
 TRANSLATOR = SegmentsTranslator()

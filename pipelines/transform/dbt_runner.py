@@ -1,4 +1,4 @@
-"""dbt run inside the step's process: imported once, parsed once per process and warehouse.
+"""dbt run inside the step's process: imported once, parsed once per process and data dir.
 
 dagster-dbt's `DbtCliResource` starts a dbt process for every invocation: ~1.6 s of imports, then a
 parse of the project (0.5 s partial, 2.8 s full), three times a quarter. Here dbt runs through its
@@ -11,9 +11,12 @@ dbt prints its usual progress lines to the step's stdout.
 
 from __future__ import annotations
 
+import os
 import queue
+import shutil
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +36,11 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 _DONE = object()
 
-# Parsed manifests of this process, by (project dir, warehouse, target dir): the as-of date and the
-# segmentation config are read from tables at run time, so nothing a run changes is part of them.
-_manifests: dict[tuple[str, str, str], Any] = {}
+# Parsed manifests of this process, by (project dir, target dir): the as-of date and the segmentation
+# config are read from tables at run time, and the warehouse path not at all (below), so nothing a
+# run changes is part of them.
+_manifests: dict[tuple[str, str], Any] = {}
+PARSE_STATE = "partial_parse.msgpack"
 
 
 def _common_args(project: DbtProject, target: Path) -> list[str]:
@@ -81,12 +86,34 @@ def _invoke(args: Sequence[str], manifest: Any, events: queue.Queue) -> Any:
         release_warehouse()
 
 
-def parsed_manifest(project: DbtProject, target: Path, warehouse: Path) -> Any:
-    """The project's manifest for `warehouse`, parsed by the first call of the process (partially,
-    from the target dir's parse state, when there is one)."""
-    key = (str(project.project_dir), str(warehouse), str(target))
+@contextmanager
+def _profile_default_path() -> Iterator[None]:
+    """DUCKDB_PATH unset for a parse: profiles.yml's default path, the same in every data dir.
+
+    dbt reuses a parse only for the profile it was made with, warehouse path included; parsed with
+    the default (which a parse never opens) the state is valid for every data dir, so a fresh one
+    starts from the state `make install` left instead of parsing the project again (~3 s). What dbt
+    derives from the path, the database name, is `warehouse` for both.
+    """
+    saved = os.environ.pop("DUCKDB_PATH", None)
+    try:
+        yield
+    finally:
+        if saved is not None:
+            os.environ["DUCKDB_PATH"] = saved
+
+
+def parsed_manifest(project: DbtProject, target: Path) -> Any:
+    """The project's manifest, parsed by the first call of the process into `target`: partially,
+    from the parse state there, or else from the one `make install` left next to the project."""
+    key = (str(project.project_dir), str(target))
     if key not in _manifests:
-        done = _invoke(["parse", "--quiet", *_common_args(project, target)], None, queue.Queue())
+        state, installed = target / PARSE_STATE, project.manifest_path.parent / PARSE_STATE
+        if not state.exists() and installed.exists():
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(installed, state)
+        with _profile_default_path():
+            done = _invoke(["parse", "--quiet", *_common_args(project, target)], None, queue.Queue())
         if not done.success:
             raise DagsterDbtCliRuntimeError(description=f"dbt parse failed: {done.exception}")
         _manifests[key] = done.result
@@ -119,14 +146,13 @@ def stream_build(
     project: DbtProject,
     translator: DagsterDbtTranslator,
     target: Path,
-    warehouse: Path,
 ) -> Iterator:
     """Run `dbt <args>` and yield its models' outputs and tests' check results as they finish.
 
     dbt runs in a worker thread; the step's thread converts and yields its events (the execution
     context belongs to it). Fails the step, after every event, when dbt reports an error.
     """
-    manifest = parsed_manifest(project, target, warehouse)
+    manifest = parsed_manifest(project, target)
     selection = selection_args(context, project, translator)
     events: queue.Queue = queue.Queue()
     outcome: dict[str, Any] = {}
