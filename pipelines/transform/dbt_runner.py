@@ -86,6 +86,11 @@ def _invoke(args: Sequence[str], manifest: Any, events: queue.Queue) -> Any:
         release_warehouse()
 
 
+def _cause(errors: list[str], result: Any) -> str:
+    """What made an invocation fail: dbt's error messages, else its exception."""
+    return "\n".join(errors) or str(result.exception)
+
+
 @contextmanager
 def _profile_default_path() -> Iterator[None]:
     """DUCKDB_PATH unset for a parse: profiles.yml's default path, the same in every data dir.
@@ -112,10 +117,12 @@ def parsed_manifest(project: DbtProject, target: Path) -> Any:
         if not state.exists() and installed.exists():
             target.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(installed, state)
+        events: queue.Queue = queue.Queue()
         with _profile_default_path():
-            done = _invoke(["parse", "--quiet", *_common_args(project, target)], None, queue.Queue())
+            done = _invoke(["parse", "--quiet", *_common_args(project, target)], None, events)
         if not done.success:
-            raise DagsterDbtCliRuntimeError(description=f"dbt parse failed: {done.exception}")
+            errors = [raw["info"]["msg"] for raw in list(events.queue) if raw["info"]["level"] == "error"]
+            raise DagsterDbtCliRuntimeError(description=f"dbt parse failed:\n{_cause(errors, done)}")
         _manifests[key] = done.result
     return _manifests[key]
 
@@ -181,5 +188,4 @@ def stream_build(
         raise outcome["error"]
     result = outcome["result"]
     if not result.success:
-        cause = "\n".join(errors) or str(result.exception)
-        raise DagsterDbtCliRuntimeError(description=f"dbt {' '.join(args)} failed:\n{cause}")
+        raise DagsterDbtCliRuntimeError(description=f"dbt {' '.join(args)} failed:\n{_cause(errors, result)}")

@@ -1,5 +1,5 @@
 """dbt in the step's process (pipelines/transform/dbt_runner.py): a subset runs only what was asked,
-and the warehouse is released when dbt is done.
+the warehouse is released when dbt is done, and a project that does not parse fails naming the file.
 
 The runner relies on two things of its libraries beyond their documented surface: dagster-dbt's
 subset selection (`get_subset_selection_for_context`) and dbt-duckdb's class-level environment,
@@ -8,6 +8,7 @@ which it closes. These tests fail if an upgrade changes either.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,11 +16,14 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from dagster_dbt import DbtProject
+from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
 from pipelines.config import load_config
 from pipelines.resources import Warehouse
-from pipelines.settings import DEFAULT_CONFIG_PATH
+from pipelines.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG_PATH
 from pipelines.transform.dbt import dbt_cleaned, model_key
+from pipelines.transform.dbt_runner import parsed_manifest
 from tests.transform.conftest import LATEST, prepare_warehouse
 
 MODEL = "stg_crm__customers"
@@ -72,3 +76,12 @@ def test_the_warehouse_is_released_when_dbt_is_done(subset_run) -> None:
         text=True,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_a_model_that_does_not_parse_fails_naming_the_file(tmp_path: Path) -> None:
+    project_dir = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT_DIR, project_dir, ignore=shutil.ignore_patterns("target", "logs"))
+    (project_dir / "models" / "marts" / "broken_model.sql").write_text("select {{ ref('dim_customers' }}\n")
+    project = DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+    with pytest.raises(DagsterDbtCliRuntimeError, match=r"dbt parse failed:(.|\n)*broken_model"):
+        parsed_manifest(project, tmp_path / "target")
