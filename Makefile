@@ -28,10 +28,10 @@ $(SYNCED): $(UV) uv.lock pyproject.toml
 	@touch $(SYNCED)
 
 # The manifest Dagster loads the dbt assets from: parsed again whenever the dbt project changes. With
-# profiles.yml's default warehouse path (never opened by a parse), as the quarterly runs parse: the
+# the warehouse's file name as its path (never opened by a parse), as the quarterly runs parse: the
 # parse state it leaves is where each new data dir's first run starts (pipelines/transform/dbt_runner.py).
 $(MANIFEST): $(SYNCED) $(DBT_SOURCES)
-	@cd dbt_project && env -u DUCKDB_PATH ../$(VENV)/bin/dbt parse --quiet --profiles-dir . \
+	@cd dbt_project && DUCKDB_PATH=warehouse.duckdb ../$(VENV)/bin/dbt parse --quiet --profiles-dir . \
 	  || { echo "bootstrap: dbt parse failed"; exit 1; }
 	@touch $(MANIFEST)
 

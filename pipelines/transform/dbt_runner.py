@@ -36,10 +36,10 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 _DONE = object()
 
-# Parsed manifests of this process, by (project dir, target dir): the as-of date and the segmentation
-# config are read from tables at run time, and the warehouse path not at all (below), so nothing a
-# run changes is part of them.
-_manifests: dict[tuple[str, str], Any] = {}
+# Parsed manifests of this process, by (project dir, target dir, warehouse file name): the as-of date
+# and the segmentation config are read from tables at run time, and of the warehouse path only the
+# name counts (below), so nothing a run changes is part of them.
+_manifests: dict[tuple[str, str, str], Any] = {}
 PARSE_STATE = "partial_parse.msgpack"
 
 
@@ -70,7 +70,7 @@ def release_warehouse() -> None:
         env.close()
 
 
-def _invoke(args: Sequence[str], manifest: Any, events: queue.Queue) -> Any:
+def _run(args: Sequence[str], manifest: Any, events: queue.Queue) -> Any:
     """One dbt invocation; result events and error messages go to `events` as they happen."""
     from dbt.cli.main import dbtRunner
     from dbt_common.events.functions import msg_to_dict
@@ -92,39 +92,49 @@ def _cause(errors: list[str], result: Any) -> str:
 
 
 @contextmanager
-def _profile_default_path() -> Iterator[None]:
-    """DUCKDB_PATH unset for a parse: profiles.yml's default path, the same in every data dir.
+def _warehouse_file_name_only() -> Iterator[None]:
+    """DUCKDB_PATH cut to the warehouse's file name while dbt parses (a parse never opens it).
 
-    dbt reuses a parse only for the profile it was made with, warehouse path included; parsed with
-    the default (which a parse never opens) the state is valid for every data dir, so a fresh one
-    starts from the state `make install` left instead of parsing the project again (~3 s). What dbt
-    derives from the path, the database name, is `warehouse` for both.
+    dbt reuses a parse only for the profile it was made with, warehouse path included, while all a
+    parse takes from the path is the database name (the file's stem). Parsed with the name alone,
+    the state is valid for every data dir (its warehouse is always `warehouse.duckdb`), so a new one
+    starts from the state `make install` left, made the same way, instead of parsing the whole
+    project again (~3 s).
     """
-    saved = os.environ.pop("DUCKDB_PATH", None)
+    path = os.environ.get("DUCKDB_PATH")
+    if path is None:
+        yield
+        return
+    os.environ["DUCKDB_PATH"] = Path(path).name
     try:
         yield
     finally:
-        if saved is not None:
-            os.environ["DUCKDB_PATH"] = saved
+        os.environ["DUCKDB_PATH"] = path
 
 
 def parsed_manifest(project: DbtProject, target: Path) -> Any:
     """The project's manifest, parsed by the first call of the process into `target`: partially,
     from the parse state there, or else from the one `make install` left next to the project."""
-    key = (str(project.project_dir), str(target))
+    key = (str(project.project_dir), str(target), Path(os.environ.get("DUCKDB_PATH", "")).name)
     if key not in _manifests:
         state, installed = target / PARSE_STATE, project.manifest_path.parent / PARSE_STATE
         if not state.exists() and installed.exists():
             target.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(installed, state)
         events: queue.Queue = queue.Queue()
-        with _profile_default_path():
-            done = _invoke(["parse", "--quiet", *_common_args(project, target)], None, events)
+        with _warehouse_file_name_only():
+            done = _run(["parse", "--quiet", *_common_args(project, target)], None, events)
         if not done.success:
             errors = [raw["info"]["msg"] for raw in list(events.queue) if raw["info"]["level"] == "error"]
             raise DagsterDbtCliRuntimeError(description=f"dbt parse failed:\n{_cause(errors, done)}")
         _manifests[key] = done.result
     return _manifests[key]
+
+
+def invoke(args: Sequence[str], project: DbtProject, target: Path, events: queue.Queue) -> Any:
+    """`dbt <args>` in this process on the project's manifest (`parsed_manifest`), artifacts and log
+    in `target`, the warehouse from DUCKDB_PATH; result events and error messages go to `events`."""
+    return _run([*args, *_common_args(project, target)], parsed_manifest(project, target), events)
 
 
 def selection_args(
@@ -159,14 +169,13 @@ def stream_build(
     dbt runs in a worker thread; the step's thread converts and yields its events (the execution
     context belongs to it). Fails the step, after every event, when dbt reports an error.
     """
-    manifest = parsed_manifest(project, target)
     selection = selection_args(context, project, translator)
     events: queue.Queue = queue.Queue()
     outcome: dict[str, Any] = {}
 
     def work() -> None:
         try:
-            outcome["result"] = _invoke([*args, *selection, *_common_args(project, target)], manifest, events)
+            outcome["result"] = invoke([*args, *selection], project, target, events)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the step's thread below
             outcome["error"] = exc
         finally:

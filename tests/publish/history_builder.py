@@ -1,13 +1,15 @@
 """Quarters of history built by the real history layer from tiny stand-in marts: `build_quarter`
 writes the marts of one snapshot (a few customers), runs the real contacts SQL, k-means, predicted
 value (joined into dim_customers as dbt_models does) and dbt history models (`dbt build --select
-path:models/history`), as a quarterly run does after the marts.
+path:models/history`, in this process like the run's `dbt_history` step), as a quarterly run does
+after the marts.
 Publishing and history tests run on these in seconds; test_pipeline.py runs the whole pipeline.
 """
 
 from __future__ import annotations
 
-import subprocess
+import os
+import queue
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -18,9 +20,13 @@ from pipelines.config.model import Clusters, Clv
 from pipelines.history.contacts import write_contacts
 from pipelines.insight.assets import build_clusters
 from pipelines.quality import results
+from pipelines.quarters import Quarter
+from pipelines.transform.dbt import build_dbt_args, dbt_project, write_as_of
+from pipelines.transform.dbt_runner import invoke
 from pipelines.value.assets import build_customer_value
-from tests.transform.conftest import dbt_command, dbt_env
 
+# What the quarterly run's dbt_history step builds: models/history, their tests, one thread.
+HISTORY_BUILD = [*build_dbt_args(history=True), "--select", "path:models/history"]
 SEGMENT_LABELS = {"loyal": "高价值忠实客户", "potential": "潜力开发客户", "churn_risk": "流失风险客户"}
 
 
@@ -217,14 +223,19 @@ def build_quarter(
             f"run-{as_of}",
             [(as_of, "a_check", "marts/dim_customers", True, "blocking", "{}", "held")],
         )
-    done = subprocess.run(
-        dbt_command(
-            "build --select path:models/history --threads 1", as_of, warehouse.parent / f"dbt-{as_of}"
-        ),
-        env=dbt_env(warehouse),
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode != 0:
-        raise HistoryBuildError(done.stdout[-4000:])
-    return done.stdout
+        write_as_of(conn, Quarter.ending_on(as_of))
+    # dbt in this process, as the quarterly run's dbt_history step runs it (parsed once per warehouse).
+    events: queue.Queue = queue.Queue()
+    saved = os.environ.get("DUCKDB_PATH")
+    os.environ["DUCKDB_PATH"] = str(warehouse)
+    try:
+        done = invoke(HISTORY_BUILD, dbt_project, warehouse.with_suffix(".dbt"), events)
+    finally:
+        os.environ.pop("DUCKDB_PATH")
+        if saved is not None:
+            os.environ["DUCKDB_PATH"] = saved
+    # dbt's lines for each model and test, and its error messages.
+    output = "\n".join(raw["info"]["msg"] for raw in events.queue)
+    if not done.success:
+        raise HistoryBuildError(output[-4000:] or str(done.exception))
+    return output
