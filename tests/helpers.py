@@ -1,7 +1,11 @@
-"""Shared test helpers: fixture paths, format conversion, and materialising assets through Dagster."""
+"""Shared test helpers: fixture paths, format conversion, materialising assets through Dagster, dbt
+in-process."""
 
 from __future__ import annotations
 
+import os
+import queue
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -38,6 +42,29 @@ def materialize_extract(
         partition_key=partition_key,
         raise_on_error=raise_on_error,
     )
+
+
+def dbt_in_process(args: list[str], warehouse: Path, as_of: date) -> tuple[bool, str]:
+    """`dbt <args>` on `warehouse` as of `as_of`, in this process like the quarterly run's dbt steps
+    (the date in config.run, the manifest parsed once per warehouse): whether it succeeded, and
+    dbt's lines for each model and test with its error messages."""
+    from pipelines.quarters import Quarter
+    from pipelines.transform.dbt import dbt_project, write_as_of
+    from pipelines.transform.dbt_runner import invoke
+
+    with duckdb.connect(str(warehouse)) as conn:
+        write_as_of(conn, Quarter.ending_on(as_of))
+    events: queue.Queue = queue.Queue()
+    saved = os.environ.get("DUCKDB_PATH")
+    os.environ["DUCKDB_PATH"] = str(warehouse)
+    try:
+        done = invoke(args, dbt_project, warehouse.with_suffix(".dbt"), events)
+    finally:
+        os.environ.pop("DUCKDB_PATH")
+        if saved is not None:
+            os.environ["DUCKDB_PATH"] = saved
+    output = "\n".join(raw["info"]["msg"] for raw in events.queue)
+    return done.success, output or str(done.exception)
 
 
 def failure_message(result: dg.ExecuteInProcessResult) -> str:

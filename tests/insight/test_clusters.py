@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -29,7 +28,8 @@ from pipelines.config.model import Clusters
 from pipelines.insight.assets import build_clusters, cluster_centroids
 from pipelines.resources import Warehouse
 from pipelines.settings import DEFAULT_CONFIG_PATH
-from tests.transform.conftest import dbt_command, dbt_env, prepare_warehouse
+from tests.helpers import dbt_in_process
+from tests.transform.conftest import prepare_warehouse
 from tests.transform.raw_fixture import build_raw_warehouse
 
 SNAPSHOT = date(2025, 12, 31)
@@ -43,11 +43,9 @@ def frame(warehouse: Path, sql: str) -> pd.DataFrame:
         return conn.sql(sql).df()
 
 
-def dbt(command: str, warehouse: Path, workdir: Path) -> None:
-    done = subprocess.run(
-        dbt_command(command, SNAPSHOT, workdir), env=dbt_env(warehouse), capture_output=True, text=True
-    )
-    assert done.returncode == 0, f"dbt {command} failed:\n{done.stdout[-6000:]}{done.stderr}"
+def dbt(command: str, warehouse: Path) -> None:
+    succeeded, output = dbt_in_process(command.split(), warehouse, SNAPSHOT)
+    assert succeeded, f"dbt {command} failed:\n{output[-6000:]}"
 
 
 def write_config(path: Path, **clusters: object) -> Path:
@@ -74,7 +72,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     )
     data_dir = root / "data"
     warehouse = prepare_warehouse(raw, data_dir / "warehouse.duckdb", load_config(config_path))
-    dbt("run --exclude path:models/history", warehouse, root / "marts")
+    dbt("run --exclude path:models/history", warehouse)
     marts = root / "before_kmeans.duckdb"
     shutil.copyfile(warehouse, marts)
     with pytest.MonkeyPatch.context() as patch:
@@ -86,7 +84,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
         )
     materialization = result.asset_materializations_for_node("cluster_centroids")[0]
     metadata = {key: value.value for key, value in materialization.metadata.items()}
-    dbt("build --select path:models/history", warehouse, root / "history")
+    dbt("build --select path:models/history", warehouse)
     yield Run(warehouse, marts, root, metadata)
 
 
@@ -237,7 +235,7 @@ def test_a_second_run_on_the_same_data_gives_the_same_centroids_and_assignments(
     pd.testing.assert_frame_equal(
         frame(again, "select * from insight.cluster_centroids order by all"), before
     )
-    dbt("run --select customer_clusters", again, run.workdir / "again")
+    dbt("run --select customer_clusters", again)
     pd.testing.assert_frame_equal(
         frame(again, "select * from history.customer_clusters order by all"), assigned
     )

@@ -8,8 +8,6 @@ Publishing and history tests run on these in seconds; test_pipeline.py runs the 
 
 from __future__ import annotations
 
-import os
-import queue
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -20,10 +18,9 @@ from pipelines.config.model import Clusters, Clv
 from pipelines.history.contacts import write_contacts
 from pipelines.insight.assets import build_clusters
 from pipelines.quality import results
-from pipelines.quarters import Quarter
-from pipelines.transform.dbt import build_dbt_args, dbt_project, write_as_of
-from pipelines.transform.dbt_runner import invoke
+from pipelines.transform.dbt import build_dbt_args
 from pipelines.value.assets import build_customer_value
+from tests.helpers import dbt_in_process
 
 # What the quarterly run's dbt_history step builds: models/history, their tests, one thread.
 HISTORY_BUILD = [*build_dbt_args(history=True), "--select", "path:models/history"]
@@ -223,19 +220,7 @@ def build_quarter(
             f"run-{as_of}",
             [(as_of, "a_check", "marts/dim_customers", True, "blocking", "{}", "held")],
         )
-        write_as_of(conn, Quarter.ending_on(as_of))
-    # dbt in this process, as the quarterly run's dbt_history step runs it (parsed once per warehouse).
-    events: queue.Queue = queue.Queue()
-    saved = os.environ.get("DUCKDB_PATH")
-    os.environ["DUCKDB_PATH"] = str(warehouse)
-    try:
-        done = invoke(HISTORY_BUILD, dbt_project, warehouse.with_suffix(".dbt"), events)
-    finally:
-        os.environ.pop("DUCKDB_PATH")
-        if saved is not None:
-            os.environ["DUCKDB_PATH"] = saved
-    # dbt's lines for each model and test, and its error messages.
-    output = "\n".join(raw["info"]["msg"] for raw in events.queue)
-    if not done.success:
-        raise HistoryBuildError(output[-4000:] or str(done.exception))
+    succeeded, output = dbt_in_process(HISTORY_BUILD, warehouse, as_of)
+    if not succeeded:
+        raise HistoryBuildError(output[-4000:])
     return output
