@@ -7,6 +7,10 @@ them), and the manifest of the first invocation is handed to every later one, db
 to reuse it. dbt's result events are turned into Dagster outputs and check results by dagster-dbt's
 own `DbtCliEventMessage`, the same conversion its CLI resource applies to the subprocess's JSON lines;
 dbt prints its usual progress lines to the step's stdout.
+
+Beyond the libraries' documented surface this relies on dagster-dbt's subset selection
+(`get_subset_selection_for_context`), its `DbtCoreCliEventMessage` and dbt-duckdb's class-level
+environment; `tests/transform/test_dbt_runner.py` fails if an upgrade changes any of them.
 """
 
 from __future__ import annotations
