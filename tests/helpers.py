@@ -3,7 +3,6 @@ in-process."""
 
 from __future__ import annotations
 
-import os
 import queue
 from datetime import date
 from pathlib import Path
@@ -55,14 +54,7 @@ def dbt_in_process(args: list[str], warehouse: Path, as_of: date) -> tuple[bool,
     with duckdb.connect(str(warehouse)) as conn:
         write_as_of(conn, Quarter.ending_on(as_of))
     events: queue.Queue = queue.Queue()
-    saved = os.environ.get("DUCKDB_PATH")
-    os.environ["DUCKDB_PATH"] = str(warehouse)
-    try:
-        done = invoke(args, dbt_project, warehouse.with_suffix(".dbt"), events)
-    finally:
-        os.environ.pop("DUCKDB_PATH")
-        if saved is not None:
-            os.environ["DUCKDB_PATH"] = saved
+    done = invoke(args, dbt_project, warehouse.with_suffix(".dbt"), warehouse, events)
     output = "\n".join(raw["info"]["msg"] for raw in events.queue)
     return done.success, output or str(done.exception)
 

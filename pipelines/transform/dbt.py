@@ -15,7 +15,6 @@ The manifest is prepared at install time (`make install` runs `dbt parse`) or by
 (`prepare_if_dev`), never on every import.
 """
 
-import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -122,15 +121,13 @@ def build_dbt_args(history: bool = False) -> list[str]:
 def _build(context: dg.AssetExecutionContext, warehouse: Warehouse, history: bool) -> Iterator:
     tag_run(context)
     quarter = partition_quarter(context)
-    # profiles.yml reads the warehouse path from DUCKDB_PATH (dbt runs in this process).
-    os.environ["DUCKDB_PATH"] = str(warehouse.path)
     context.log.info(f"dbt build as of {quarter.as_of} into {warehouse.path}")
     with warehouse.connect() as conn:
         write_as_of(conn, quarter)
     # A stable target path keeps dbt's partial-parse state between runs: a process parses once, from
     # the state the last one left.
     target = run_target_dir(warehouse.paths().data_dir)
-    yield from stream_build(context, build_dbt_args(history), dbt_project, TRANSLATOR, target)
+    yield from stream_build(context, build_dbt_args(history), dbt_project, TRANSLATOR, target, warehouse.path)
 
 
 TRANSLATOR = SegmentsTranslator()

@@ -42,7 +42,7 @@ _DONE = object()
 
 # Parsed manifests of this process, by (project dir, target dir, warehouse file name): the as-of date
 # and the segmentation config are read from tables at run time, and of the warehouse path only the
-# name counts (below), so nothing a run changes is part of them.
+# name counts (parsed_manifest), so nothing a run changes is part of them.
 _manifests: dict[tuple[str, str, str], Any] = {}
 PARSE_STATE = "partial_parse.msgpack"
 
@@ -96,37 +96,37 @@ def _cause(errors: list[str], result: Any) -> str:
 
 
 @contextmanager
-def _warehouse_file_name_only() -> Iterator[None]:
-    """DUCKDB_PATH cut to the warehouse's file name while dbt parses (a parse never opens it).
-
-    dbt reuses a parse only for the profile it was made with, warehouse path included, while all a
-    parse takes from the path is the database name (the file's stem). Parsed with the name alone,
-    the state is valid for every data dir (its warehouse is always `warehouse.duckdb`), so a new one
-    starts from the state `make install` left, made the same way, instead of parsing the whole
-    project again (~3 s).
-    """
-    path = os.environ.get("DUCKDB_PATH")
-    if path is None:
-        yield
-        return
-    os.environ["DUCKDB_PATH"] = Path(path).name
+def _duckdb_path(path: str) -> Iterator[None]:
+    """DUCKDB_PATH (which profiles.yml reads the warehouse from) set for one dbt invocation."""
+    saved = os.environ.get("DUCKDB_PATH")
+    os.environ["DUCKDB_PATH"] = path
     try:
         yield
     finally:
-        os.environ["DUCKDB_PATH"] = path
+        if saved is None:
+            os.environ.pop("DUCKDB_PATH")
+        else:
+            os.environ["DUCKDB_PATH"] = saved
 
 
-def parsed_manifest(project: DbtProject, target: Path) -> Any:
+def parsed_manifest(project: DbtProject, target: Path, warehouse: Path) -> Any:
     """The project's manifest, parsed by the first call of the process into `target`: partially,
-    from the parse state there, or else from the one `make install` left next to the project."""
-    key = (str(project.project_dir), str(target), Path(os.environ.get("DUCKDB_PATH", "")).name)
+    from the parse state there, or else from the one `make install` left next to the project.
+
+    The parse sees the warehouse's file name only (a parse never opens it). dbt reuses a parse only
+    for the profile it was made with, warehouse path included, while all a parse takes from the path
+    is the database name (the file's stem); with the name alone the state is valid for every data
+    dir (its warehouse is always `warehouse.duckdb`), so a new one starts from the state `make
+    install` left, made the same way, instead of parsing the whole project again (~3 s).
+    """
+    key = (str(project.project_dir), str(target), warehouse.name)
     if key not in _manifests:
         state, installed = target / PARSE_STATE, project.manifest_path.parent / PARSE_STATE
         if not state.exists() and installed.exists():
             target.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(installed, state)
         events: queue.Queue = queue.Queue()
-        with _warehouse_file_name_only():
+        with _duckdb_path(warehouse.name):
             done = _run(["parse", "--quiet", *_common_args(project, target)], None, events)
         if not done.success:
             errors = [raw["info"]["msg"] for raw in list(events.queue) if raw["info"]["level"] == "error"]
@@ -135,10 +135,14 @@ def parsed_manifest(project: DbtProject, target: Path) -> Any:
     return _manifests[key]
 
 
-def invoke(args: Sequence[str], project: DbtProject, target: Path, events: queue.Queue) -> Any:
-    """`dbt <args>` in this process on the project's manifest (`parsed_manifest`), artifacts and log
-    in `target`, the warehouse from DUCKDB_PATH; result events and error messages go to `events`."""
-    return _run([*args, *_common_args(project, target)], parsed_manifest(project, target), events)
+def invoke(
+    args: Sequence[str], project: DbtProject, target: Path, warehouse: Path, events: queue.Queue
+) -> Any:
+    """`dbt <args>` in this process on `warehouse` with the project's manifest (`parsed_manifest`),
+    artifacts and log in `target`; result events and error messages go to `events`."""
+    manifest = parsed_manifest(project, target, warehouse)
+    with _duckdb_path(str(warehouse)):
+        return _run([*args, *_common_args(project, target)], manifest, events)
 
 
 def selection_args(
@@ -167,6 +171,7 @@ def stream_build(
     project: DbtProject,
     translator: DagsterDbtTranslator,
     target: Path,
+    warehouse: Path,
 ) -> Iterator:
     """Run `dbt <args>` and yield its models' outputs and tests' check results as they finish.
 
@@ -179,7 +184,7 @@ def stream_build(
 
     def work() -> None:
         try:
-            outcome["result"] = invoke([*args, *selection], project, target, events)
+            outcome["result"] = invoke([*args, *selection], project, target, warehouse, events)
         except BaseException as exc:  # noqa: BLE001 - re-raised in the step's thread below
             outcome["error"] = exc
         finally:

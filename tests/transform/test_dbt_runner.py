@@ -84,4 +84,4 @@ def test_a_model_that_does_not_parse_fails_naming_the_file(tmp_path: Path) -> No
     (project_dir / "models" / "marts" / "broken_model.sql").write_text("select {{ ref('dim_customers' }}\n")
     project = DbtProject(project_dir=project_dir, profiles_dir=project_dir)
     with pytest.raises(DagsterDbtCliRuntimeError, match=r"dbt parse failed:(.|\n)*broken_model"):
-        parsed_manifest(project, tmp_path / "target")
+        parsed_manifest(project, tmp_path / "target", tmp_path / "warehouse.duckdb")
