@@ -1,9 +1,12 @@
 """dbt in the step's process (pipelines/transform/dbt_runner.py): a subset runs only what was asked,
-the warehouse is released when dbt is done, and a project that does not parse fails naming the file.
+the warehouse is released when dbt is done, a new data dir partial-parses, and a project that does not
+parse fails naming the file.
 
-The runner relies on two things of its libraries beyond their documented surface: dagster-dbt's
-subset selection (`get_subset_selection_for_context`) and dbt-duckdb's class-level environment,
-which it closes. These tests fail if an upgrade changes either.
+The runner relies on three things of its libraries beyond their documented surface: dagster-dbt's
+subset selection (`get_subset_selection_for_context`) and event conversion (`DbtCoreCliEventMessage`,
+whose output the subset test reads), and dbt-duckdb's class-level environment, which it closes.
+These tests fail if an upgrade changes any of them. A new data dir starts from the parse state of
+`make install` (partial parsing), which the first test's fresh data dir shows in dbt's log.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from dagster_dbt.errors import DagsterDbtCliRuntimeError
 from pipelines.config import load_config
 from pipelines.resources import Warehouse
 from pipelines.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG_PATH
-from pipelines.transform.dbt import dbt_cleaned, model_key
+from pipelines.transform.dbt import dbt_cleaned, model_key, run_target_dir
 from pipelines.transform.dbt_runner import parsed_manifest
 from tests.transform.conftest import LATEST, prepare_warehouse
 
@@ -62,6 +65,13 @@ def test_a_subset_builds_and_tests_only_the_selected_model(subset_run) -> None:
             ).fetchall()
         }
     assert built == {MODEL}
+
+
+def test_a_new_data_dir_starts_from_the_parse_state_of_make_install(subset_run) -> None:
+    warehouse, _ = subset_run
+    log = (run_target_dir(warehouse.parent) / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
+    assert "Partial parsing enabled" in log
 
 
 def test_the_warehouse_is_released_when_dbt_is_done(subset_run) -> None:
