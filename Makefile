@@ -50,7 +50,7 @@ test: install  ## the whole test suite (what CI runs)
 SPARK_VENV := .venv-spark
 spark-check: install  ## build the dbt project on Spark and compare it with DuckDB (what CI runs after test)
 	@UV_PROJECT_ENVIRONMENT=$(SPARK_VENV) $(UV) sync --locked --group spark --compile-bytecode --python $(PYTHON)
-	@$(SPARK_VENV)/bin/pytest -m spark tests/spark
+	@$(SPARK_VENV)/bin/pytest -m spark -n 0 tests/spark
 
 dev: install  ## the Dagster UI, on the same instance the CLI records runs in
 	@$(VENV)/bin/python -c "from pipelines.runs import prepare_instance_home; prepare_instance_home()"
