@@ -18,6 +18,7 @@ more when the process ends. Only SQLAlchemy's public `connect` event and SQLite 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections import OrderedDict
 
 from sqlalchemy import event
@@ -27,6 +28,8 @@ from sqlalchemy.engine import Engine
 KEEP_AT_MOST = 32
 
 _kept: OrderedDict[str, sqlite3.Connection] = OrderedDict()
+# Connections may open on several threads (Dagster's watchers, a step's threads).
+_kept_lock = threading.Lock()
 
 
 def commit_without_checkpoints() -> None:
@@ -43,11 +46,12 @@ def _on_sqlite_connect(dbapi_connection: object, _record: object) -> None:
         return
     dbapi_connection.execute("pragma synchronous = normal")
     path = dbapi_connection.execute("pragma database_list").fetchone()[2]
-    if path in _kept:
-        _kept.move_to_end(path)
-        return
-    keeper = sqlite3.connect(path, check_same_thread=False)
-    keeper.execute("select 1 from sqlite_master limit 1").fetchall()  # attaches it to the WAL
-    _kept[path] = keeper
-    if len(_kept) > KEEP_AT_MOST:
-        _kept.popitem(last=False)[1].close()
+    with _kept_lock:
+        if path in _kept:
+            _kept.move_to_end(path)
+            return
+        keeper = sqlite3.connect(path, check_same_thread=False)
+        keeper.execute("select 1 from sqlite_master limit 1").fetchall()  # attaches it to the WAL
+        _kept[path] = keeper
+        if len(_kept) > KEEP_AT_MOST:
+            _kept.popitem(last=False)[1].close()

@@ -11,7 +11,7 @@ import dagster as dg
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
-from pipelines.instance_storage import commit_without_checkpoints
+from pipelines.instance_storage import KEEP_AT_MOST, commit_without_checkpoints
 
 
 def sqlite_file(path: Path, wal: bool) -> Path:
@@ -42,6 +42,19 @@ def test_a_write_to_a_wal_file_commits_without_a_checkpoint_and_keeps_every_row(
     assert Path(f"{path}-wal").exists()
     with sqlite3.connect(path) as reader:
         assert reader.execute("select count(*), sum(id) from events").fetchone() == (50, sum(range(50)))
+
+
+def test_a_process_keeps_at_most_a_bounded_number_of_files_open(tmp_path: Path) -> None:
+    commit_without_checkpoints()
+    paths = [sqlite_file(tmp_path / f"run-{i}.db", wal=True) for i in range(KEEP_AT_MOST + 8)]
+    for path in paths:
+        write_once(path, 1)
+    # The oldest files were let go: their last connection closed, SQLite checkpointed them.
+    assert [Path(f"{p}-wal").exists() for p in paths[:8]] == [False] * 8
+    assert all(Path(f"{p}-wal").exists() for p in paths[8:])
+    for path in paths:
+        with sqlite3.connect(path) as reader:
+            assert reader.execute("select count(*) from events").fetchone() == (1,)
 
 
 def test_a_file_not_in_wal_mode_keeps_sqlites_defaults(tmp_path: Path) -> None:
