@@ -1,7 +1,7 @@
 """The Dagster instance's SQLite files: a write costs a commit, not a checkpoint and an fsync.
 
 Dagster's SQLite storage (the default of `segments` and `make dev`) opens a new connection for each
-write and closes it after: a 1,000-customer quarter stores ~860 events through ~5,400 connections.
+write and closes it after: a 1,000-customer quarter stores ~860 events through ~2,700 connections.
 Its files are in WAL mode, where closing the last connection to a file checkpoints the WAL into
 the database and deletes it, with fsyncs, and every commit under SQLite's default
 `synchronous=FULL` waits for one more: ~1 ms per connection on this machine's disk.

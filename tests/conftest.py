@@ -6,7 +6,7 @@ module is a group (module fixtures such as a four-quarter backfill). The longest
 so that none of them begins when the others are done.
 
 The groups are given to xdist through its scheduler hook: its `xdist_group` marks do not reach its
-scheduler with pytest 9.2 (xdist 3.8 renames the test's `_nodeid`, which pytest 9.2 no longer reads).
+scheduler with pytest 9.2 (xdist 3.8 sets the test's `_nodeid`, which pytest 9.2 no longer reads).
 """
 
 from __future__ import annotations
