@@ -3,8 +3,8 @@
     python bench/event_store.py sqlite        # SQLite alone: a commit per new connection on a WAL file
     python bench/event_store.py run on|off    # a fixed-scale quarter in-process, time in store_event
 
-`run` needs the fixed sources (`bench/bench.py --fixed` generates them) and measures with Dagster's
-SQLite `store_event` wrapped in a timer (a measurement only: nothing else here touches Dagster's
+`run` measures on bench.py's fixed sources (generated if missing), with Dagster's SQLite
+`store_event` wrapped in a timer (a measurement only: nothing else here touches Dagster's
 internals). Numbers: docs/benchmarks.md, "third session".
 """
 
@@ -49,12 +49,11 @@ def sqlite_commits() -> None:
 
 
 def timed_run(mode: str) -> None:
-    data_dir = REPO / ".cache" / "bench" / "fixed" / "event-store"
+    from bench import CACHE, QUARTER, sources  # bench/bench.py: this script's folder comes first on sys.path
+
+    data_dir = CACHE / "fixed" / "event-store"
     shutil.rmtree(data_dir, ignore_errors=True)
-    os.environ.update(
-        SEGMENTS_SOURCE_DIR=str(REPO / ".cache" / "bench" / "fixed" / "sources"),
-        SEGMENTS_DATA_DIR=str(data_dir),
-    )
+    os.environ.update(SEGMENTS_SOURCE_DIR=str(sources("fixed")), SEGMENTS_DATA_DIR=str(data_dir))
     os.environ.pop("DAGSTER_HOME", None)
     from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
@@ -77,7 +76,7 @@ def timed_run(mode: str) -> None:
     from pipelines.cli import main
 
     started = time.perf_counter()
-    code = main(["run", "--quarter", "2025Q4"])
+    code = main(["run", "--quarter", QUARTER])
     print(
         f"{mode}: exit {code}, run {time.perf_counter() - started:.1f} s, "
         f"store_event {spent['seconds']:.2f} s for {spent['events']} events"
