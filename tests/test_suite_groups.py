@@ -8,7 +8,7 @@ import inspect
 
 from xdist.scheduler import LoadScopeScheduling
 
-from tests.conftest import TESTS, group_of
+from tests.conftest import FIRST, TESTS, group_of
 
 
 def test_a_folder_with_a_conftest_is_one_group_and_other_modules_are_their_own() -> None:
@@ -16,6 +16,11 @@ def test_a_folder_with_a_conftest_is_one_group_and_other_modules_are_their_own()
     assert group_of(TESTS / "transform" / "test_transform_tags.py") == "transform"
     assert group_of(TESTS / "publish" / "test_pipeline.py") == "publish/test_pipeline.py"
     assert group_of(TESTS / "test_cli.py") == "test_cli.py"
+
+
+def test_the_groups_started_first_exist() -> None:
+    groups = {group_of(module) for module in TESTS.rglob("test_*.py")}
+    assert set(FIRST) <= groups, set(FIRST) - groups
 
 
 def test_xdist_still_splits_its_scopes_with_the_overridden_method() -> None:
