@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from pipelines import instance_storage, jobs, schedules
+from pipelines import jobs, schedules
 from pipelines.extract import assets as extract
 from pipelines.history import contacts
 from pipelines.insight import assets as insight
@@ -10,8 +10,6 @@ from pipelines.publish import assets as publish
 from pipelines.resources import SourceDirectory, Warehouse
 from pipelines.transform import config_asset, dbt
 from pipelines.value import assets as value
-
-instance_storage.commit_without_checkpoints()
 
 defs = dg.Definitions.merge(
     extract.defs,

@@ -11,10 +11,10 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from pipelines import settings
+from pipelines import instance_storage, settings
 from pipelines.quarters import Quarter
 
-DAGSTER_YAML = """\
+DAGSTER_YAML_HEADER = """\
 # Persistent instance of the segmentation pipeline (written by `segments`).
 telemetry:
   enabled: false
@@ -29,16 +29,21 @@ concurrency:
 """
 
 
+def dagster_yaml(home: Path) -> str:
+    """The instance's settings: the header above, then its storage (pipelines/instance_storage.py)."""
+    return DAGSTER_YAML_HEADER + instance_storage.instance_yaml(home)
+
+
 def prepare_instance_home() -> Path:
     """Point DAGSTER_HOME at the data dir (unless set) and make sure it holds a dagster.yaml."""
     home = Path(os.environ.get("DAGSTER_HOME") or settings.paths().dagster_home)
     home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
+    config, wanted = home / "dagster.yaml", dagster_yaml(home)
     # Rewrite a dagster.yaml `segments` wrote before (it may predate a setting); keep any other.
     if not config.exists() or (
-        config.read_text().startswith(DAGSTER_YAML.splitlines()[0]) and config.read_text() != DAGSTER_YAML
+        config.read_text().startswith(DAGSTER_YAML_HEADER.splitlines()[0]) and config.read_text() != wanted
     ):
-        config.write_text(DAGSTER_YAML)
+        config.write_text(wanted)
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

@@ -1,6 +1,8 @@
-"""Dagster's SQLite files commit without a checkpoint per write (pipelines/instance_storage.py), and
-nothing written is lost. The last test fails if Dagster stops keeping its files in WAL mode, where the
-setting does nothing."""
+"""The instance's pooled SQLite storages (pipelines/instance_storage.py) store what Dagster's own
+store, in the same files: read back through Dagster's default storage, nothing is missing.
+
+The expectations come from the runs themselves (what was materialised and checked), read through a
+plain `DagsterInstance` on the same folder, which uses Dagster's own SQLite storages."""
 
 from __future__ import annotations
 
@@ -8,74 +10,119 @@ import sqlite3
 from pathlib import Path
 
 import dagster as dg
-from sqlalchemy import create_engine, text
-from sqlalchemy.pool import NullPool
+import pytest
 
-from pipelines.instance_storage import KEEP_AT_MOST, commit_without_checkpoints
-
-
-def sqlite_file(path: Path, wal: bool) -> Path:
-    with sqlite3.connect(path) as conn:
-        if wal:
-            conn.execute("pragma journal_mode = wal")
-        conn.execute("create table events (id integer)")
-    return path
+from pipelines import instance_storage
+from pipelines.instance_storage import KEEP_AT_MOST, PooledSqliteEventLogStorage, PooledSqliteRunStorage
+from pipelines.runs import DAGSTER_YAML_HEADER, prepare_instance_home
 
 
-def write_once(path: Path, value: int) -> int:
-    """Like Dagster's storage: a new engine and connection for one write. Returns `synchronous`."""
-    engine = create_engine(f"sqlite:///{path}", poolclass=NullPool)
-    with engine.connect() as conn, conn.begin():
-        conn.execute(text("insert into events values (:v)"), {"v": value})
-        synchronous = conn.execute(text("pragma synchronous")).scalar_one()
-    engine.dispose()
-    return synchronous
+@dg.asset(check_specs=[dg.AssetCheckSpec("positive", asset="numbers")])
+def numbers() -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        metadata={"rows": 3}, check_results=[dg.AssetCheckResult(check_name="positive", passed=True)]
+    )
 
 
-def test_a_write_to_a_wal_file_commits_without_a_checkpoint_and_keeps_every_row(tmp_path: Path) -> None:
-    commit_without_checkpoints()
-    commit_without_checkpoints()  # idempotent
-    path = sqlite_file(tmp_path / "shard.db", wal=True)
-    synchronous = [write_once(path, i) for i in range(50)]
-    assert set(synchronous) == {1}  # NORMAL
-    # The connection closed was not the file's last: its WAL was not checkpointed away.
-    assert Path(f"{path}-wal").exists()
-    with sqlite3.connect(path) as reader:
-        assert reader.execute("select count(*), sum(id) from events").fetchone() == (50, sum(range(50)))
+@dg.asset(deps=[numbers])
+def doubled() -> None:
+    return None
 
 
-def test_a_process_keeps_at_most_a_bounded_number_of_files_open(tmp_path: Path) -> None:
-    commit_without_checkpoints()
-    paths = [sqlite_file(tmp_path / f"run-{i}.db", wal=True) for i in range(KEEP_AT_MOST + 8)]
-    for path in paths:
-        write_once(path, 1)
-    # The oldest files were let go: their last connection closed, SQLite checkpointed them.
-    assert [Path(f"{p}-wal").exists() for p in paths[:8]] == [False] * 8
-    assert all(Path(f"{p}-wal").exists() for p in paths[8:])
-    for path in paths:
-        with sqlite3.connect(path) as reader:
-            assert reader.execute("select count(*) from events").fetchone() == (1,)
+def materialize(instance: dg.DagsterInstance, times: int) -> list[str]:
+    return [dg.materialize([numbers, doubled], instance=instance).run_id for _ in range(times)]
 
 
-def test_a_file_not_in_wal_mode_keeps_sqlites_defaults(tmp_path: Path) -> None:
-    commit_without_checkpoints()
-    path = sqlite_file(tmp_path / "plain.db", wal=False)
-    assert write_once(path, 1) == 2  # FULL
-    assert not Path(f"{path}-wal").exists()
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster home: with spaces"))
+    return prepare_instance_home()
 
 
-def test_dagster_keeps_its_instance_files_in_wal_mode(tmp_path: Path) -> None:
-    @dg.asset
-    def one() -> int:
-        return 1
+def default_instance(home: Path) -> dg.DagsterInstance:
+    """Dagster's own storages on the same files (a dagster.yaml without a storage section)."""
+    (home / "dagster.yaml").write_text(DAGSTER_YAML_HEADER)
+    return dg.DagsterInstance.from_config(str(home))
 
-    with dg.DagsterInstance.local_temp(tempdir=str(tmp_path)) as instance:
-        assert dg.materialize([one], instance=instance).success
-    files = sorted(tmp_path.rglob("*.db"))
-    # The run storage, the event log's index and the run's own shard at least.
-    assert len(files) >= 3, files
-    modes = {}
-    for file in files:
+
+def test_the_instance_uses_the_pooled_storages_and_dagsters_files(home: Path) -> None:
+    with dg.DagsterInstance.get() as instance:
+        assert isinstance(instance.run_storage, PooledSqliteRunStorage)
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+        run_ids = materialize(instance, 2)
+    files = {p.relative_to(home).as_posix() for p in home.rglob("*.db")}
+    assert {"history/runs.db", "history/runs/index.db", "schedules/schedules.db"} <= files
+    assert {f"history/runs/{run_id}.db" for run_id in run_ids} <= files
+
+
+def test_what_is_stored_reads_back_through_dagsters_own_storage(home: Path) -> None:
+    with dg.DagsterInstance.get() as instance:
+        run_ids = materialize(instance, 3)
+    with default_instance(home) as plain:
+        runs = {run.run_id: run.status for run in plain.get_runs()}
+        assert runs == dict.fromkeys(run_ids, dg.DagsterRunStatus.SUCCESS)
+        for run_id in run_ids:
+            types = [e.dagster_event_type for e in plain.all_logs(run_id) if e.is_dagster_event]
+            assert types.count(dg.DagsterEventType.ASSET_MATERIALIZATION) == 2
+            assert types.count(dg.DagsterEventType.ASSET_CHECK_EVALUATION) == 1
+            assert types[-1] == dg.DagsterEventType.RUN_SUCCESS
+        latest = plain.get_latest_materialization_event(dg.AssetKey("numbers"))
+        assert latest is not None and latest.run_id == run_ids[-1]
+        assert latest.asset_materialization.metadata["rows"].value == 3
+        check = plain.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(dg.AssetKey("numbers"), "positive"), limit=10
+        )
+        assert sorted(c.run_id for c in check) == sorted(run_ids)
+
+
+def test_a_run_file_deleted_on_disk_is_written_anew_not_through_its_old_self(home: Path) -> None:
+    with dg.DagsterInstance.get() as instance:
+        (run_id,) = materialize(instance, 1)
+        run = instance.get_run_by_id(run_id)
+        instance.wipe()  # deletes the run's file, which the storage holds an engine on
+        instance.report_engine_event("written after the wipe", run)
+        after = materialize(instance, 1)
+    with default_instance(home) as plain:
+        assert [run.run_id for run in plain.get_runs()] == after
+        assert [e.message for e in plain.all_logs(run_id)] == ["written after the wipe"]
+        assert len([e for e in plain.all_logs(after[0]) if e.is_dagster_event]) > 5
+
+
+def test_a_process_keeps_a_bounded_number_of_run_files_open(home: Path) -> None:
+    with dg.DagsterInstance.get() as instance:
+        run_ids = materialize(instance, KEEP_AT_MOST + 3)
+        storage = instance.event_log_storage
+        assert len(storage._engines) <= KEEP_AT_MOST
+        assert run_ids[0] not in storage._engines and run_ids[-1] in storage._engines
+    with default_instance(home) as plain:
+        assert len(plain.get_runs()) == KEEP_AT_MOST + 3
+
+
+def test_dagsters_files_are_wal_and_pooled_connections_commit_without_fsync(home: Path) -> None:
+    # synchronous=NORMAL is only safe in WAL mode: if Dagster stops using WAL, this fails.
+    with dg.DagsterInstance.get() as instance:
+        materialize(instance, 1)
+        with instance.event_log_storage.index_connection() as conn:
+            assert conn.exec_driver_sql("pragma synchronous").scalar_one() == 1  # NORMAL
+        with instance.run_storage.connect() as conn:
+            assert conn.exec_driver_sql("pragma synchronous").scalar_one() == 1
+    for file in home.rglob("*.db"):
         with sqlite3.connect(file) as conn:
-            modes[file.name] = conn.execute("pragma journal_mode").fetchone()[0]
-    assert set(modes.values()) == {"wal"}, modes
+            assert conn.execute("pragma journal_mode").fetchone()[0] == "wal", file
+
+
+def test_a_data_dir_from_before_keeps_its_runs(home: Path) -> None:
+    # A dagster.yaml `segments` wrote before the pooled storages: Dagster's defaults.
+    with default_instance(home) as plain:
+        before = materialize(plain, 1)
+    prepare_instance_home()  # rewrites it
+    assert "PooledSqliteEventLogStorage" in (home / "dagster.yaml").read_text()
+    with dg.DagsterInstance.get() as instance:
+        after = materialize(instance, 1)
+        assert {run.run_id for run in instance.get_runs()} == {*before, *after}
+
+
+def test_the_storage_config_names_classes_that_exist() -> None:
+    text = instance_storage.instance_yaml(Path("/tmp/x"))
+    for name in ("PooledSqliteRunStorage", "PooledSqliteEventLogStorage"):
+        assert f"class: {name}" in text and hasattr(instance_storage, name)
