@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipelines.quarters import Quarter
-from pipelines.settings import TIMEZONE, first_quarter
+from pipelines.quarters import Quarter, first_partition_quarter
+from pipelines.settings import TIMEZONE
 
 
 def build_quarterly_partitions(first: Quarter) -> dg.TimeWindowPartitionsDefinition:
@@ -20,15 +20,6 @@ def build_quarterly_partitions(first: Quarter) -> dg.TimeWindowPartitionsDefinit
         fmt="%Y-%m-%d",
         timezone=TIMEZONE,
     )
-
-
-def first_partition_quarter() -> Quarter:
-    """The first quarter of the partitions (`SEGMENTS_FIRST_QUARTER`, default 1990Q1)."""
-    text = first_quarter()
-    try:
-        return Quarter.parse(text)
-    except ValueError as exc:
-        raise ValueError(f"SEGMENTS_FIRST_QUARTER: {exc}") from None
 
 
 # Read when the code location loads (Dagster needs the partitions then); a UI for data that starts

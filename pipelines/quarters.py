@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from pipelines.settings import first_quarter
+
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
 
 
@@ -80,3 +82,12 @@ def quarter_range(first: Quarter, last: Quarter) -> list[Quarter]:
     while quarters[-1] < last:
         quarters.append(quarters[-1].next)
     return quarters
+
+
+def first_partition_quarter() -> Quarter:
+    """The first quarter of the partitions (`SEGMENTS_FIRST_QUARTER`, default 1990Q1)."""
+    text = first_quarter()
+    try:
+        return Quarter.parse(text)
+    except ValueError as exc:
+        raise ValueError(f"SEGMENTS_FIRST_QUARTER: {exc}") from None
