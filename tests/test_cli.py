@@ -80,6 +80,18 @@ def test_segments_refuses_usage_mistakes_with_one_clear_line(
     assert not (tmp_path / "data" / "published").exists()
 
 
+def test_a_usage_mistake_is_answered_before_dagster_loads(tmp_path: Path) -> None:
+    # Dagster's import takes ~1.5 s: a mistyped quarter is answered without it.
+    probe = (
+        "import sys\nfrom pipelines.cli import main\n"
+        "try:\n    print(main(['run', '--quarter', '2024Q5']))\n"
+        "except SystemExit as exc:\n    print(exc.code)\n"
+        "print(sorted(m for m in ('dagster', 'dbt', 'duckdb') if m in sys.modules))"
+    )
+    done = _run([sys.executable, "-c", probe], _env(tmp_path))
+    assert done.stdout.split("\n")[:2] == ["2", "[]"], done.stdout + done.stderr
+
+
 def test_dagster_asset_materialize_works_from_the_repo_root(tmp_path: Path) -> None:
     env = _env(tmp_path) | {"DAGSTER_HOME": str(tmp_path / "home")}
     (tmp_path / "home").mkdir()
