@@ -13,7 +13,7 @@ import dagster as dg
 import pytest
 
 from pipelines import instance_storage
-from pipelines.instance_storage import KEEP_AT_MOST, PooledSqliteEventLogStorage, PooledSqliteRunStorage
+from pipelines.instance_storage import PooledSqliteEventLogStorage, PooledSqliteRunStorage
 from pipelines.runs import DAGSTER_YAML_HEADER, prepare_instance_home
 
 
@@ -88,14 +88,18 @@ def test_a_run_file_deleted_on_disk_is_written_anew_not_through_its_old_self(hom
         assert len([e for e in plain.all_logs(after[0]) if e.is_dagster_event]) > 5
 
 
-def test_a_process_keeps_a_bounded_number_of_run_files_open(home: Path) -> None:
+def test_a_process_keeps_a_bounded_number_of_run_files_open(
+    home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(instance_storage, "KEEP_AT_MOST", 3)  # 32 in use: the same rule, fewer runs
     with dg.DagsterInstance.get() as instance:
-        run_ids = materialize(instance, KEEP_AT_MOST + 3)
-        storage = instance.event_log_storage
-        assert len(storage._engines) <= KEEP_AT_MOST
-        assert run_ids[0] not in storage._engines and run_ids[-1] in storage._engines
+        run_ids = materialize(instance, 5)
+        kept = instance.event_log_storage._engines
+        assert len(kept) == 3
+        assert run_ids[0] not in kept and run_ids[-1] in kept
     with default_instance(home) as plain:
-        assert len(plain.get_runs()) == KEEP_AT_MOST + 3
+        assert {run.run_id for run in plain.get_runs()} == set(run_ids)
+        assert all(plain.all_logs(run_id) for run_id in run_ids)
 
 
 def test_dagsters_files_are_wal_and_pooled_connections_commit_without_fsync(home: Path) -> None:
