@@ -46,7 +46,10 @@ INDEX_SHARD = "index"  # the event log's cross-run file, index.db (SqliteEventLo
 
 
 def instance_yaml(home: Path) -> str:
-    """The storage part of the instance's dagster.yaml: Dagster's default files under `home`."""
+    """The storage part of the instance's dagster.yaml: Dagster's default files under `home`.
+
+    The paths are absolute: `segments` and `make dev` rewrite the file (`prepare_instance_home`)
+    when the data dir has moved."""
     home = home.resolve()
     # JSON strings are YAML strings: a path with spaces or colons stays one value.
     history, runs, schedules = (

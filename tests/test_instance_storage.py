@@ -6,6 +6,7 @@ plain `DagsterInstance` on the same folder, which uses Dagster's own SQLite stor
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -130,3 +131,17 @@ def test_the_storage_config_names_classes_that_exist() -> None:
     text = instance_storage.instance_yaml(Path("/tmp/x"))
     for name in ("PooledSqliteRunStorage", "PooledSqliteEventLogStorage"):
         assert f"class: {name}" in text and hasattr(instance_storage, name)
+
+
+def test_a_moved_data_dir_gets_its_storage_paths_rewritten(
+    home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with dg.DagsterInstance.get() as instance:
+        before = materialize(instance, 1)
+    moved = tmp_path / "moved"
+    shutil.copytree(home, moved)
+    monkeypatch.setenv("DAGSTER_HOME", str(moved))
+    prepare_instance_home()
+    assert str(home) not in (moved / "dagster.yaml").read_text()
+    with dg.DagsterInstance.get() as instance:
+        assert [run.run_id for run in instance.get_runs()] == before
