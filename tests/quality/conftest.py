@@ -39,6 +39,7 @@ import duckdb
 import pytest
 import yaml
 
+from pipelines import instance_storage
 from pipelines.generate import generate_sources
 from pipelines.quarters import Quarter
 from pipelines.settings import DEFAULT_CONFIG_PATH
@@ -304,8 +305,12 @@ def shrunk_crm_sources(quality_sources: Path, tmp_path_factory: pytest.TempPathF
 
 
 @pytest.fixture(scope="session")
-def quality_instance() -> Iterator[dg.DagsterInstance]:
-    with dg.instance_for_test() as instance:
+def quality_instance(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dg.DagsterInstance]:
+    # The storage of the instance `segments` writes (pipelines/instance_storage.py), not the default.
+    home = tmp_path_factory.mktemp("dagster_home")
+    storage = yaml.safe_load(instance_storage.instance_yaml(home))
+    with dg.instance_for_test(temp_dir=str(home), overrides=storage) as instance:
+        assert isinstance(instance.event_log_storage, instance_storage.PooledSqliteEventLogStorage)
         yield instance
 
 
