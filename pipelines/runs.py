@@ -14,7 +14,7 @@ import duckdb
 from pipelines import instance_storage, settings
 from pipelines.quarters import Quarter
 
-DAGSTER_YAML_HEADER = """\
+INSTANCE_SETTINGS_YAML = """\
 # Persistent instance of the segmentation pipeline (written by `segments`).
 telemetry:
   enabled: false
@@ -30,8 +30,8 @@ concurrency:
 
 
 def dagster_yaml(home: Path) -> str:
-    """The instance's settings: the header above, then its storage (pipelines/instance_storage.py)."""
-    return DAGSTER_YAML_HEADER + instance_storage.instance_yaml(home)
+    """The instance's dagster.yaml: the settings above, then its storage (pipelines/instance_storage.py)."""
+    return INSTANCE_SETTINGS_YAML + instance_storage.instance_yaml(home)
 
 
 def prepare_instance_home() -> Path:
@@ -41,7 +41,7 @@ def prepare_instance_home() -> Path:
     config, wanted = home / "dagster.yaml", dagster_yaml(home)
     # Rewrite a dagster.yaml `segments` wrote before (it may predate a setting); keep any other.
     if not config.exists() or (
-        config.read_text().startswith(DAGSTER_YAML_HEADER.splitlines()[0]) and config.read_text() != wanted
+        config.read_text().startswith(INSTANCE_SETTINGS_YAML.splitlines()[0]) and config.read_text() != wanted
     ):
         config.write_text(wanted)
     os.environ["DAGSTER_HOME"] = str(home)

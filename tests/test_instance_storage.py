@@ -15,7 +15,7 @@ import pytest
 
 from pipelines import instance_storage
 from pipelines.instance_storage import PooledSqliteEventLogStorage, PooledSqliteRunStorage
-from pipelines.runs import DAGSTER_YAML_HEADER, prepare_instance_home
+from pipelines.runs import INSTANCE_SETTINGS_YAML, prepare_instance_home
 
 
 @dg.asset(check_specs=[dg.AssetCheckSpec("positive", asset="numbers")])
@@ -42,7 +42,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def default_instance(home: Path) -> dg.DagsterInstance:
     """Dagster's own storages on the same files (a dagster.yaml without a storage section)."""
-    (home / "dagster.yaml").write_text(DAGSTER_YAML_HEADER)
+    (home / "dagster.yaml").write_text(INSTANCE_SETTINGS_YAML)
     return dg.DagsterInstance.from_config(str(home))
 
 
