@@ -64,5 +64,5 @@ lint: install
 clean:
 	rm -rf $(VENV) $(SPARK_VENV) $(UV_DIR) data dbt_project/target dbt_project/logs
 
-bench: install  ## benchmark s1 and s10 against the DuckDB floor (add BENCH_ARGS="--scales s100")
+bench: install  ## the fixed cost, s1 and s10 against the DuckDB floor, with the targets (BENCH_ARGS="--scales s100")
 	@$(VENV)/bin/python bench/bench.py $(BENCH_ARGS)

@@ -23,6 +23,10 @@ TIMEZONE = "UTC"
 DEV_PII_SALT = "segments-development-salt"  # noqa: S105 - a documented development default, not a secret
 
 
+# The warehouse's file name in every data dir (dbt's parse state depends on it: dbt_runner).
+WAREHOUSE_FILE = "warehouse.duckdb"
+
+
 @dataclass(frozen=True)
 class Paths:
     """Where the pipeline reads sources and writes its warehouse, instance and published files."""
@@ -32,7 +36,7 @@ class Paths:
 
     @property
     def warehouse(self) -> Path:
-        return self.data_dir / "warehouse.duckdb"
+        return self.data_dir / WAREHOUSE_FILE
 
     @property
     def dagster_home(self) -> Path:

@@ -36,6 +36,8 @@ from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 from dagster_dbt.dbt_manifest import validate_manifest
 from dagster_dbt.errors import DagsterDbtCliRuntimeError
 
+from pipelines.settings import WAREHOUSE_FILE
+
 # The dbt events dagster-dbt turns into Dagster events (DbtCoreCliEventMessage.is_result_event).
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 _DONE = object()
@@ -107,6 +109,17 @@ def _duckdb_path(path: str) -> Iterator[None]:
             os.environ.pop("DUCKDB_PATH")
         else:
             os.environ["DUCKDB_PATH"] = saved
+
+
+def prepare_if_dev(project: DbtProject) -> None:
+    """dagster-dbt's `prepare_if_dev` (under `dagster dev`, a parse of the project into its target),
+    made as `make install` and `parsed_manifest` make theirs: with the warehouse's file name as its
+    path. With the path of `dagster dev`'s environment instead, the parse state it leaves next to
+    the project would be valid for no data dir, and every new data dir's first run would parse the
+    whole project again.
+    """
+    with _duckdb_path(WAREHOUSE_FILE):
+        project.prepare_if_dev()
 
 
 def parsed_manifest(project: DbtProject, target: Path, warehouse: Path) -> Any:

@@ -11,6 +11,7 @@ These tests fail if an upgrade changes any of them. A new data dir starts from t
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from pipelines.config import load_config
 from pipelines.resources import Warehouse
 from pipelines.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG_PATH
 from pipelines.transform.dbt import dbt_cleaned, model_key, run_target_dir
-from pipelines.transform.dbt_runner import parsed_manifest
+from pipelines.transform.dbt_runner import parsed_manifest, prepare_if_dev
 from tests.transform.conftest import LATEST, prepare_warehouse
 
 MODEL = "stg_crm__customers"
@@ -95,3 +96,24 @@ def test_a_model_that_does_not_parse_fails_naming_the_file(tmp_path: Path) -> No
     project = DbtProject(project_dir=project_dir, profiles_dir=project_dir)
     with pytest.raises(DagsterDbtCliRuntimeError, match=r"dbt parse failed:(.|\n)*broken_model"):
         parsed_manifest(project, tmp_path / "target", tmp_path / "warehouse.duckdb")
+
+
+def test_dagster_devs_parse_leaves_a_state_a_new_data_dir_starts_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project_dir = tmp_path / "project"
+    shutil.copytree(DBT_PROJECT_DIR, project_dir, ignore=shutil.ignore_patterns("target", "logs"))
+    # `dagster dev`'s environment (`make dev`): its marker, the venv's dbt on PATH, and no DUCKDB_PATH
+    # (profiles.yml's default path).
+    monkeypatch.setenv("DAGSTER_IS_DEV_CLI", "1")
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    monkeypatch.delenv("DUCKDB_PATH", raising=False)
+    project = DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+    prepare_if_dev(project)
+    assert project.manifest_path.exists()
+    # A new data dir's first parse, as a run makes it, starts from the state dagster dev left.
+    target = tmp_path / "data" / "target"
+    parsed_manifest(project, target, tmp_path / "data" / "warehouse.duckdb")
+    log = (target / "dbt.log").read_text()
+    assert "Unable to do partial parsing" not in log
+    assert "Partial parsing enabled" in log
