@@ -33,16 +33,15 @@ from pathlib import Path
 from typing import Any
 
 from dagster._core.storage.event_log import SqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 from dagster._core.storage.runs import SqliteRunStorage
+from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 # A `segments backfill` touches the index file plus one file per run: a few dozen at most. Beyond
 # this many, the least recently used run file's engine is disposed (its WAL checkpointed).
 KEEP_AT_MOST = 32
-# Dagster's own busy timeout for its SQLite files (dagster._core.storage.sqlite).
-BUSY_TIMEOUT_SECONDS = 30
-INDEX_SHARD = "index"  # the event log's cross-run file, index.db (SqliteEventLogStorage)
 
 
 def instance_yaml(home: Path) -> str:
@@ -75,7 +74,7 @@ schedule_storage:
 
 
 def _engine(url: str) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
     event.listen(engine, "connect", _commit_without_fsync)
     return engine
 
@@ -127,11 +126,11 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         return self._connection(run_id)
 
     def index_connection(self) -> Any:
-        return self._connection(INDEX_SHARD)
+        return self._connection(INDEX_SHARD_NAME)
 
     def has_table(self, table_name: str) -> bool:
         # Asked once per stored check result and asset event; Dagster's opens an engine each time.
-        with self._connection(INDEX_SHARD) as conn:
+        with self._connection(INDEX_SHARD_NAME) as conn:
             return bool(conn.dialect.has_table(conn, table_name))
 
     @contextmanager
