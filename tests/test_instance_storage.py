@@ -127,12 +127,6 @@ def test_a_data_dir_from_before_keeps_its_runs(home: Path) -> None:
         assert {run.run_id for run in instance.get_runs()} == {*before, *after}
 
 
-def test_the_storage_config_names_classes_that_exist() -> None:
-    text = instance_storage.instance_yaml(Path("/tmp/x"))
-    for name in ("PooledSqliteRunStorage", "PooledSqliteEventLogStorage"):
-        assert f"class: {name}" in text and hasattr(instance_storage, name)
-
-
 def test_a_moved_data_dir_gets_its_storage_paths_rewritten(
     home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
