@@ -92,6 +92,22 @@ def test_a_usage_mistake_is_answered_before_dagster_loads(tmp_path: Path) -> Non
     assert done.stdout.split("\n")[:2] == ["2", "[]"], done.stdout + done.stderr
 
 
+def test_the_command_exits_with_mains_code_after_every_exit_handler(tmp_path: Path) -> None:
+    # `segments` skips the interpreter's teardown; what the run registered to happen at exit (dbt-duckdb
+    # closing the warehouse, logging flushing files) must still happen, and the code must be main's.
+    marker = tmp_path / "handler-ran"
+    probe = (
+        "import atexit, pathlib\nimport pipelines.cli as cli\n"
+        "def main():\n"
+        f"    atexit.register(pathlib.Path({str(marker)!r}).write_text, 'closed')\n"
+        "    print('last line', end='')\n    return 3\n"
+        "cli.main = main\ncli.script()"
+    )
+    done = _run([sys.executable, "-c", probe], _env(tmp_path))
+    assert done.returncode == 3 and done.stdout == "last line", done.stdout + done.stderr
+    assert marker.read_text() == "closed"
+
+
 def test_dagster_asset_materialize_works_from_the_repo_root(tmp_path: Path) -> None:
     env = _env(tmp_path) | {"DAGSTER_HOME": str(tmp_path / "home")}
     (tmp_path / "home").mkdir()
