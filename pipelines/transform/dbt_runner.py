@@ -205,7 +205,8 @@ def stream_build(
 
     # A daemon: a run terminated mid-build ends with its process, dbt's uncommitted writes rolled back.
     threading.Thread(target=work, name="dbt", daemon=True).start()
-    manifest_json = project.manifest_path
+    # Loaded once (dagster-dbt caches the file's contents, but resolves its path again for every event).
+    manifest = validate_manifest(project.manifest_path)
     errors = []
     while (raw := events.get()) is not _DONE:
         if raw["info"]["level"] == "error":
@@ -213,7 +214,7 @@ def stream_build(
         if raw["info"]["name"] in RESULT_EVENTS:
             event = DbtCoreCliEventMessage(raw_event=raw, event_history_metadata={})
             yield from event.to_default_asset_events(
-                manifest=manifest_json, dagster_dbt_translator=translator, context=context, project=project
+                manifest=manifest, dagster_dbt_translator=translator, context=context, project=project
             )
     if "error" in outcome:
         raise outcome["error"]
