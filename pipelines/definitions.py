@@ -34,6 +34,6 @@ defs = dg.Definitions.merge(
 # heap is large and long-lived (Dagster's definitions, each dbt step's parsed manifest): at CPython's
 # default threshold (700 allocations) the collector walked it ~3,000 times per 1,000-customer
 # quarter, 11 of them full, ~3 s in all while dbt's thread waited. At 10,000: ~200 times, at most one
-# full, ~1 s (docs/benchmarks.md, issue 15, fifth session). `gc.freeze()` would save more, but DuckDB's
-# bindings then report their module objects as leaked at exit.
+# full, 1-1.7 s (docs/benchmarks.md, issue 15, fifth session). `gc.freeze()` would save more, but
+# DuckDB's bindings then report their module objects as leaked at exit.
 gc.set_threshold(10_000, *gc.get_threshold()[1:])
