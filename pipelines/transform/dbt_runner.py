@@ -19,7 +19,7 @@ import os
 import queue
 import shutil
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -159,7 +159,7 @@ def invoke(
 
 
 def selection_args(
-    context: dg.AssetExecutionContext, project: DbtProject, translator: DagsterDbtTranslator
+    context: dg.AssetExecutionContext, manifest: Mapping[str, Any], translator: DagsterDbtTranslator
 ) -> list[str]:
     """`--select` / `--exclude` for what the step is asked to materialise: the multi-asset's own
     selection when all of it is, else its selected models and tests one by one (dagster-dbt's rule;
@@ -167,7 +167,7 @@ def selection_args(
     tags = context.op_execution_context.op.tags
     args, _indirect = get_subset_selection_for_context(
         context=context,
-        manifest=validate_manifest(project.manifest_path),
+        manifest=manifest,
         select=tags.get(DAGSTER_DBT_SELECT_METADATA_KEY),
         exclude=tags.get(DAGSTER_DBT_EXCLUDE_METADATA_KEY),
         selector=tags.get(DAGSTER_DBT_SELECTOR_METADATA_KEY),
@@ -191,7 +191,9 @@ def stream_build(
     dbt runs in a worker thread; the step's thread converts and yields its events (the execution
     context belongs to it). Fails the step, after every event, when dbt reports an error.
     """
-    selection = selection_args(context, project, translator)
+    # Loaded once (dagster-dbt caches the file's contents, but resolves its path again for every event).
+    manifest = validate_manifest(project.manifest_path)
+    selection = selection_args(context, manifest, translator)
     events: queue.Queue = queue.Queue()
     outcome: dict[str, Any] = {}
 
@@ -205,8 +207,6 @@ def stream_build(
 
     # A daemon: a run terminated mid-build ends with its process, dbt's uncommitted writes rolled back.
     threading.Thread(target=work, name="dbt", daemon=True).start()
-    # Loaded once (dagster-dbt caches the file's contents, but resolves its path again for every event).
-    manifest = validate_manifest(project.manifest_path)
     errors = []
     while (raw := events.get()) is not _DONE:
         if raw["info"]["level"] == "error":
