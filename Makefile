@@ -30,8 +30,9 @@ $(SYNCED): $(UV) uv.lock pyproject.toml
 # The manifest Dagster loads the dbt assets from: parsed again whenever the dbt project changes. With
 # the warehouse's file name as its path (never opened by a parse), as the quarterly runs parse: the
 # parse state it leaves is where each new data dir's first run starts (pipelines/transform/dbt_runner.py).
+WAREHOUSE_FILE = $$(../$(VENV)/bin/python -c "from pipelines.settings import WAREHOUSE_FILE; print(WAREHOUSE_FILE)")
 $(MANIFEST): $(SYNCED) $(DBT_SOURCES)
-	@cd dbt_project && DUCKDB_PATH=warehouse.duckdb ../$(VENV)/bin/dbt parse --quiet --profiles-dir . \
+	@cd dbt_project && DUCKDB_PATH=$(WAREHOUSE_FILE) ../$(VENV)/bin/dbt parse --quiet --profiles-dir . \
 	  || { echo "bootstrap: dbt parse failed"; exit 1; }
 	@touch $(MANIFEST)
 
