@@ -13,7 +13,7 @@ failure is judged against the same published file and history:
   on shop/orders) and whose tickets table lacks a contract column (raw_schema_and_keys on
   helpdesk/tickets);
 - a raw CRM table holding a customer twice, built by the dbt step alone (2025Q2): the dbt test
-  unique_stg_crm__customers_customer_id fails;
+  primary_key_stg_crm__customers_customer_id fails;
 - a CRM that lost most of its customers (2026Q1): the history guard (dbt test
   assert_segment_row_count_no_large_drop on history/segment_history) fails.
 

@@ -58,7 +58,7 @@ SCENARIOS = [
         "a customer twice in the raw CRM table: a dbt test fails",
         "dbt_test_run",
         "staging/stg_crm__customers",
-        "unique_stg_crm__customers_customer_id",
+        "primary_key_stg_crm__customers_customer_id",
         # what it observed: the failing rows (one customer key twice)
         r"\b{failed_rows}\b",
     ),
@@ -176,7 +176,7 @@ def test_a_rerun_of_the_quarter_replaces_its_quality_results(
 
 def test_the_dbt_failure_stops_the_models_after_it(dbt_test_run: FailedRun) -> None:
     run = dbt_test_run.run
-    evaluation = run.evaluations()[("staging/stg_crm__customers", "unique_stg_crm__customers_customer_id")]
+    evaluation = run.evaluations()[("staging/stg_crm__customers", "primary_key_stg_crm__customers_customer_id")]
     assert evaluation.metadata["dagster_dbt/failed_row_count"].value == 1
     # dbt skips the models built on the failed one; Dagster runs nothing downstream of the step
     assert "marts/dim_customers" not in run.materialized()

@@ -18,7 +18,7 @@ from tests.quality.conftest import CLEAN, PipelineRun
 
 Q3, Q4 = date(2025, 9, 30), date(2025, 12, 31)
 GX_CHECK = ("crm/customers", "raw_schema_and_keys")
-DBT_TEST = ("marts/dim_customers", "unique_dim_customers_customer_id")
+DBT_TEST = ("marts/dim_customers", "primary_key_dim_customers_customer_id")
 
 
 def _rows(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
