@@ -84,7 +84,7 @@ def test_blocking_and_warning_checks_are_what_the_design_says(clean_run: Pipelin
         assert evaluations[key].blocking and evaluations[key].severity == dg.AssetCheckSeverity.ERROR, key
     for key in WARNING_GX:
         assert not evaluations[key].blocking and evaluations[key].severity == dg.AssetCheckSeverity.WARN, key
-    # a dbt test blocks exactly when its dbt severity is error (source tests and the gap check warn)
+    # a dbt test blocks exactly when its dbt severity is error (the gap check, for one, warns)
     severities = dbt_test_severities(clean_run.data_dir)
     dbt_checks = {key: e for key, e in evaluations.items() if key[1] in severities}
     for key, blocking in OPTIONAL_GX.items():
