@@ -176,7 +176,8 @@ def test_a_rerun_of_the_quarter_replaces_its_quality_results(
 
 def test_the_dbt_failure_stops_the_models_after_it(dbt_test_run: FailedRun) -> None:
     run = dbt_test_run.run
-    evaluation = run.evaluations()[("staging/stg_crm__customers", "primary_key_stg_crm__customers_customer_id")]
+    key = ("staging/stg_crm__customers", "primary_key_stg_crm__customers_customer_id")
+    evaluation = run.evaluations()[key]
     assert evaluation.metadata["dagster_dbt/failed_row_count"].value == 1
     # dbt skips the models built on the failed one; Dagster runs nothing downstream of the step
     assert "marts/dim_customers" not in run.materialized()
