@@ -76,15 +76,16 @@ class SegmentsTranslator(DagsterDbtTranslator):
 
 
 def run_target_dir(data_dir: Path) -> Path:
-    """Where the quarterly runs' dbt writes its artifacts (manifest, run results) for `data_dir`."""
+    """Where the quarterly runs' dbt keeps its parse state, manifest and log for `data_dir`."""
     return data_dir / "dbt_target"
 
 
 def built_manifest(data_dir: Path) -> Path:
     """The dbt manifest that describes the tables in `data_dir`'s warehouse.
 
-    That of the last dbt build there (it built them, so it knows their current columns and what
-    is published), else the one dagster-dbt loads (`dbt parse` at install).
+    That of the last dbt run there (written by the parse that run's process starts with: it knows
+    the tables' current columns and what is published), else the one dagster-dbt loads (`dbt parse`
+    at install).
     """
     built = run_target_dir(data_dir) / "manifest.json"
     return built if built.is_file() else dbt_project.manifest_path
@@ -111,7 +112,17 @@ def build_dbt_args(history: bool = False) -> list[str]:
     # buildable: a test runs with the models it reads, each either built in this invocation or built
     # before it (upstream, e.g. a relationship from a mart to a catalog of dbt_cleaned), never with a
     # model downstream of the selection that still holds another quarter.
-    args = ["build", "--exclude-resource-type", "unit_test", "--indirect-selection", "buildable"]
+    # --no-write-json: the builds leave no artifacts (~0.35 s each, a third of a build's fixed cost);
+    # the manifest the publisher reads (built_manifest) is the one the process's parse wrote there,
+    # and each node's result is in the Dagster event log.
+    args = [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        "--indirect-selection",
+        "buildable",
+        "--no-write-json",
+    ]
     if history:
         # Incremental models: dbt-duckdb with several threads on one file is known to break them.
         args += ["--threads", "1"]

@@ -339,7 +339,7 @@ def test_every_table_view_and_column_of_the_published_file_has_a_description(bac
     assert described[1][:2] == ("meta", 2)
     assert comments["customer_segments.strategy"] == comments["segment_history.strategy"]
     assert comments["quality_results.description"].startswith("One line: what failed")
-    assert (backfill.data_dir / "dbt_target" / "manifest.json").is_file()  # the last dbt build's
+    assert (backfill.data_dir / "dbt_target" / "manifest.json").is_file()  # the last dbt run's
     with dg.DagsterInstance.from_config(str(backfill.data_dir / "dagster_home")) as instance:
         event = instance.get_latest_materialization_event(dg.AssetKey(["published", "segments"]))
     assert event.asset_materialization.metadata["undocumented_columns"].value == []
