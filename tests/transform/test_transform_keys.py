@@ -1,7 +1,7 @@
-"""The grain-key test (`primary_key`): a key value repeated or null in any key column fails it, once
-per offending key value; distinct, complete keys pass (the latest build, `dbt build`, passed them).
-Checked on a copy of that build whose tables get known bad rows, on a key of one column and a key of
-two."""
+"""The grain-key test (`primary_key`): a key value repeated, or null in a key column not declared
+nullable, fails it, once per offending key value; distinct, complete keys pass (the latest build,
+`dbt build`, passed them). Checked on a copy of that build whose tables get known bad rows, on a key
+of one column, a key of two, and a key of two with a nullable column."""
 
 from __future__ import annotations
 
@@ -17,10 +17,12 @@ from tests.transform.conftest import LATEST, DbtResult, dbt_command, dbt_env
 # The checks as dagster-dbt names them (the dbt test node names).
 ONE_COLUMN = "primary_key_stg_shop__orders_order_id"
 TWO_COLUMNS = "primary_key_int_rfm_cut_points_metric__score"
+# measure x feature, feature nullable: the overall measures have none.
+NULLABLE = "primary_key_fct_segment_validation_measure__feature__feature"
 
 
 def _failures(warehouse: Path, workdir: Path) -> dict[str, int]:
-    command = dbt_command(f"test --select {ONE_COLUMN} {TWO_COLUMNS}", LATEST, workdir)
+    command = dbt_command(f"test --select {ONE_COLUMN} {TWO_COLUMNS} {NULLABLE}", LATEST, workdir)
     subprocess.run(command, env=dbt_env(warehouse), capture_output=True, text=True, timeout=300)
     results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
     return {r["unique_id"].split(".")[2]: r["failures"] for r in results}
@@ -53,8 +55,20 @@ def test_a_repeated_or_null_key_fails_once_per_key_value(
             select * replace (null as score) from intermediate.int_rfm_cut_points
             where metric = 'monetary' and score = 5
         """)
+        # Nullable: the overall measures (no feature) pass as they are; one of them twice fails, as
+        # does a measure of a feature twice. (A null measure: the mart's contract refuses the row.)
+        conn.execute("""
+            insert into marts.fct_segment_validation
+            select * from marts.fct_segment_validation where measure = 'segment_count'
+            union all
+            select * from marts.fct_segment_validation where measure = 'eta_squared' and feature = 'monetary'
+        """)
+        overall = conn.execute(
+            "select count(*) from marts.fct_segment_validation where feature is null and measure is not null"
+        ).fetchone()[0]
         distinct_scores = conn.execute(
             "select count(distinct score) < count(*) from intermediate.int_rfm_cut_points"
         ).fetchone()[0]
     assert distinct_scores  # the built table repeats scores across metrics, and passed
-    assert _failures(warehouse, tmp_path) == {ONE_COLUMN: 2, TWO_COLUMNS: 3}
+    assert overall >= 3  # segment_count twice, largest_segment_share: null features that passed
+    assert _failures(warehouse, tmp_path) == {ONE_COLUMN: 2, TWO_COLUMNS: 3, NULLABLE: 2}
