@@ -62,6 +62,8 @@ TIGHT_QUALITY = {
     "max_volume_change": 0.5,
 }
 PUBLISHED = "published/segments"
+# The grain key test of dim_customers as a check key (asset, name), as dagster-dbt names it.
+DIM_CUSTOMERS_KEY = ("marts/dim_customers", "primary_key_dim_customers_customer_id")
 EXTRACT_PREFIXES = ("crm", "shop", "helpdesk")
 
 

@@ -20,6 +20,7 @@ import pytest
 from pipelines.runs import step_failures
 from tests.quality.conftest import (
     CLEAN,
+    DIM_CUSTOMERS_KEY,
     DRIFTED,
     EMPTY,
     PUBLISHED,
@@ -46,8 +47,6 @@ OPTIONAL_GX = {
     )
 }
 DRIFT_WARNINGS = {(PUBLISHED, "segment_share_drift"), (PUBLISHED, "mean_monetary_shift")}
-# The grain key test of dim_customers, as dagster-dbt names its check.
-DIM_CUSTOMERS_KEY = "primary_key_dim_customers_customer_id"
 
 
 def _declared_checks() -> set[tuple[str, str]]:
@@ -95,7 +94,7 @@ def test_blocking_and_warning_checks_are_what_the_design_says(clean_run: Pipelin
     assert len(dbt_checks) == len(evaluations) - len(BLOCKING_GX | WARNING_GX) - len(OPTIONAL_GX)
     for (asset, name), evaluation in dbt_checks.items():
         assert evaluation.blocking == (severities[name] == "error"), (asset, name, severities[name])
-    assert evaluations[("marts/dim_customers", DIM_CUSTOMERS_KEY)].blocking
+    assert evaluations[DIM_CUSTOMERS_KEY].blocking
 
 
 def test_check_results_belong_to_the_quarter_they_judged(
@@ -104,7 +103,7 @@ def test_check_results_belong_to_the_quarter_they_judged(
     for run in (clean_run, warning_run):
         evaluations = run.evaluations()
         gx = evaluations[("crm/customers", "raw_schema_and_keys")]
-        dbt_test = evaluations[("marts/dim_customers", DIM_CUSTOMERS_KEY)]
+        dbt_test = evaluations[DIM_CUSTOMERS_KEY]
         assert gx.partition == run.quarter.partition_key
         assert dbt_test.partition == run.quarter.partition_key
         assert {e.partition for e in evaluations.values()} == {run.quarter.partition_key}
@@ -112,7 +111,7 @@ def test_check_results_belong_to_the_quarter_they_judged(
     storage = clean_run.instance.event_log_storage
     for asset, name in [
         ("crm/customers", "raw_schema_and_keys"),
-        ("marts/dim_customers", DIM_CUSTOMERS_KEY),
+        DIM_CUSTOMERS_KEY,
     ]:
         key = dg.AssetCheckKey(dg.AssetKey.from_user_string(asset), name)
         by_run = {r.run_id: r.partition for r in storage.get_asset_check_execution_history(key, limit=50)}
@@ -151,7 +150,7 @@ def test_clean_run_records_every_check_of_the_run_in_quality_results(
             accounting["rows_kept"] + accounting["rows_quarantined"] + accounting["rows_superseded"]
             == rows_in_file
         )
-    dbt_test = json.loads(by_key[("marts/dim_customers", DIM_CUSTOMERS_KEY)]["observed"])
+    dbt_test = json.loads(by_key[DIM_CUSTOMERS_KEY]["observed"])
     assert dbt_test["dagster_dbt/failed_row_count"] == 0
     drift = json.loads(by_key[(PUBLISHED, "segment_share_drift")]["observed"])
     assert drift["observed"]["previous_snapshot"] is None  # the first snapshot in history

@@ -14,11 +14,10 @@ import pytest
 from dagster_shared.record import copy
 
 from pipelines.quality import results
-from tests.quality.conftest import CLEAN, PipelineRun
+from tests.quality.conftest import CLEAN, DIM_CUSTOMERS_KEY, PipelineRun
 
 Q3, Q4 = date(2025, 9, 30), date(2025, 12, 31)
 GX_CHECK = ("crm/customers", "raw_schema_and_keys")
-DBT_TEST = ("marts/dim_customers", "primary_key_dim_customers_customer_id")
 
 
 def _rows(conn: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -75,13 +74,13 @@ def test_rerunning_a_quarter_replaces_its_rows_and_keeps_other_quarters(clean_ru
         results.write(conn, Q4, "run-2", results.rows(evaluations, Q4))
         assert len(_rows(conn)) == 2 * len(evaluations)
         failed = [
-            copy(e, passed=False) if (e.asset_key.to_user_string(), e.check_name) == DBT_TEST else e
+            copy(e, passed=False) if (e.asset_key.to_user_string(), e.check_name) == DIM_CUSTOMERS_KEY else e
             for e in evaluations
         ]
         results.write(conn, Q3, "run-3", results.rows(failed, Q3))
         q3 = [r for r in _rows(conn) if r[0] == Q3]
         assert len(q3) == len(evaluations) and {r[5] for r in q3} == {"run-3"}
-        assert [(r[1], r[2]) for r in q3 if not r[3]] == [DBT_TEST]
+        assert [(r[1], r[2]) for r in q3 if not r[3]] == [DIM_CUSTOMERS_KEY]
         assert {r[5] for r in _rows(conn) if r[0] == Q4} == {"run-2"}
         # recording the same run again is idempotent
         results.write(conn, Q3, "run-3", results.rows(failed, Q3))
