@@ -23,8 +23,10 @@ NULLABLE = "primary_key_fct_segment_validation_measure__feature__feature"
 
 def _failures(warehouse: Path, workdir: Path) -> dict[str, int]:
     command = dbt_command(f"test --select {ONE_COLUMN} {TWO_COLUMNS} {NULLABLE}", LATEST, workdir)
-    subprocess.run(command, env=dbt_env(warehouse), capture_output=True, text=True, timeout=300)
+    done = subprocess.run(command, env=dbt_env(warehouse), capture_output=True, text=True, timeout=300)
     results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
+    # dbt exits 1 when a test fails, as here on purpose; a test that could not run is an error.
+    assert {r["status"] for r in results} <= {"pass", "fail"}, done.stdout[-3000:]
     return {r["unique_id"].split(".")[2]: r["failures"] for r in results}
 
 
