@@ -80,15 +80,21 @@ def write_marts(
     )
     conn.execute(
         "create or replace table marts.fct_customer_tags as "
-        "select snapshot_date, customer_id, 'segment_' || segment as tag_code, 'value' as tag_level1, "
-        "'segment' as tag_level2, segment as tag_value from marts.dim_customers"
+        "select snapshot_date, customer_id, 'segment_' || segment as tag_code, 'segment' as tag_name, "
+        "segment as tag_value from marts.dim_customers"
     )
     if extra_tag_rows:
         conn.execute(
-            "insert into marts.fct_customer_tags select $d, 'X' || range, 'padding', 'basic', 'padding', 'x' "
+            "insert into marts.fct_customer_tags select $d, 'X' || range, 'padding', 'padding', 'x' "
             "from range($n)",
             {"d": as_of, "n": extra_tag_rows},
         )
+    conn.execute(
+        "create or replace table marts.dim_tag_values as select distinct snapshot_date, tag_code, tag_value, "
+        "tag_name, 'value' as tag_level1, tag_name as tag_level2, tag_value as tag_value_label, "
+        "tag_value as tag_value_label_zh, tag_value as tag_value_label_en, tag_code as tag_label, "
+        "tag_code as tag_label_zh, tag_code as tag_label_en from marts.fct_customer_tags"
+    )
     conn.execute(
         "create or replace table marts.dim_rfm_calibration as select $d as snapshot_date, metric, score, "
         "cast(score * 10 as decimal(18, 2)) as lower_bound, "
@@ -107,7 +113,7 @@ def write_marts(
     conn.execute(
         "create or replace table marts.dim_tag_catalog as select distinct snapshot_date, tag_code, "
         "tag_level1, tag_level2, tag_value, 'the segment' as definition, 'dim_customers' as data_source, "
-        "'segment = value' as rule from marts.fct_customer_tags"
+        "'segment = value' as rule from marts.dim_tag_values"
     )
     # The segment insight marts (dim_segment_catalog, fct_segment_*), a few real columns each.
     conn.execute(

@@ -153,7 +153,7 @@ def test_data_driven_tags_show_the_vocabulary_names_or_the_raw_value(latest_buil
     tags = frame(
         latest_build,
         "select tag_name, tag_value, tag_value_label_zh, tag_value_label_en, tag_label_zh, tag_label_en "
-        "from marts.fct_customer_tags where tag_name in ('occupation', 'industry', 'category_preference')",
+        "from history.tag_history where tag_name in ('occupation', 'industry', 'category_preference')",
     ).drop_duplicates()
     attribute_labels = {t["attribute"]: t for t in CONFIG["tags"]}
     raw_seen = set()

@@ -1,7 +1,7 @@
 {#-
     Every tag of fct_customer_tags agrees with its tag_code's entry in dim_tag_catalog: same
-    attribute (tag_name), same level 1 and level 2, and for a tag with a fixed value (not
-    is_dynamic) the catalog's value. A failure means the tagging and the catalog drifted apart (a
+    attribute (tag_name), and for a tag with a fixed value (not is_dynamic) the catalog's value.
+    (Levels and labels are not per customer: dim_tag_values takes them from the catalog.) A failure means the tagging and the catalog drifted apart (a
     tag generated from another catalog version, a column mixed up); BI tools would then file the
     customer under another attribute or value than the catalog describes. One row per distinct
     mismatching tag, with how many rows carry it. Codes missing from the catalog are the
@@ -17,15 +17,15 @@ with
 used as (
 
     {#- one pass over the tag rows, down to the distinct tags (a few hundred at most) -#}
-    select tag_code, tag_name, tag_level1, tag_level2, tag_value, count(*) as tagged_rows
+    select tag_code, tag_name, tag_value, count(*) as tagged_rows
     from {{ ref('fct_customer_tags') }}
-    group by tag_code, tag_name, tag_level1, tag_level2, tag_value
+    group by tag_code, tag_name, tag_value
 
 ),
 
 catalog as (
 
-    select tag_code, tag_name, tag_level1, tag_level2, tag_value, is_dynamic
+    select tag_code, tag_name, tag_value, is_dynamic
     from {{ ref('dim_tag_catalog') }}
 
 )
@@ -33,8 +33,6 @@ catalog as (
 select
     used.*,
     catalog.tag_name as catalog_tag_name,
-    catalog.tag_level1 as catalog_tag_level1,
-    catalog.tag_level2 as catalog_tag_level2,
     catalog.tag_value as catalog_tag_value
 
 from used
@@ -42,6 +40,4 @@ inner join catalog
     on used.tag_code = catalog.tag_code
 {# != , not `is distinct from`: a null is the not_null tests' failure, not this one's #}
 where used.tag_name != catalog.tag_name
-    or used.tag_level1 != catalog.tag_level1
-    or used.tag_level2 != catalog.tag_level2
     or (not coalesce(catalog.is_dynamic, false) and used.tag_value != catalog.tag_value)

@@ -2,8 +2,8 @@
     One row per customer and tag attribute that applies: the customer's tag (customer x tag_code).
     Generated from the tag catalog of the config: each attribute is one CASE over its values' rules
     (first true wins, so at most one value per attribute); a dynamic attribute takes its value from
-    value_sql, and its display name from the attribute's vocabulary (the raw value when the
-    vocabulary does not list it). Adding or changing a tag is an edit of the catalog, never of this model.
+    value_sql. The labels of each (tag_code, tag_value) are dim_tag_values: one row per value, not
+    per customer. Adding or changing a tag is an edit of the catalog, never of this model.
 -#}
 {%- set attributes = tag_rules() %}
 
@@ -18,18 +18,6 @@ customers as (
 tag_catalog as (
 
     select * from {{ ref('stg_config__tag_catalog') }}
-
-),
-
-tag_vocabulary as (
-
-    select * from {{ ref('stg_config__tag_vocabulary') }}
-
-),
-
-settings as (
-
-    select * from {{ ref('stg_config__settings') }}
 
 ),
 
@@ -78,51 +66,18 @@ customer_tags as (
 
 ),
 
-labelled as (
+final as (
 
     select
         customer_tags.snapshot_date,
         customer_tags.customer_id,
         customer_tags.tag_code,
         tag_catalog.tag_name,
-        tag_catalog.tag_level1,
-        tag_catalog.tag_level2,
-        tag_catalog.tag_name_label_zh,
-        tag_catalog.tag_name_label_en,
-        coalesce(customer_tags.dynamic_value, tag_catalog.tag_value) as tag_value,
-        {#- a data-driven value: its vocabulary name, else the raw value #}
-        coalesce(tag_catalog.tag_value_label_zh, tag_vocabulary.label_zh, customer_tags.dynamic_value)
-            as tag_value_label_zh,
-        coalesce(tag_catalog.tag_value_label_en, tag_vocabulary.label_en, customer_tags.dynamic_value)
-            as tag_value_label_en
+        coalesce(customer_tags.dynamic_value, tag_catalog.tag_value) as tag_value
 
     from customer_tags
     inner join tag_catalog
         on customer_tags.tag_code = tag_catalog.tag_code
-    left join tag_vocabulary
-        on tag_catalog.tag_name = tag_vocabulary.tag_name
-        and customer_tags.dynamic_value = tag_vocabulary.tag_value
-
-),
-
-final as (
-
-    select
-        labelled.snapshot_date,
-        labelled.customer_id,
-        labelled.tag_code,
-        labelled.tag_name,
-        labelled.tag_level1,
-        labelled.tag_level2,
-        labelled.tag_value,
-        labelled.tag_value_label_zh,
-        labelled.tag_value_label_en,
-        {{ dbt.concat(['labelled.tag_name_label_zh', "'：'", 'labelled.tag_value_label_zh']) }} as tag_label_zh,
-        {{ dbt.concat(['labelled.tag_name_label_en', "': '", 'labelled.tag_value_label_en']) }} as tag_label_en,
-        settings.display_language
-
-    from labelled
-    cross join settings
 
 )
 

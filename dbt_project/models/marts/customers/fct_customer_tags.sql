@@ -1,4 +1,4 @@
-{#- One row per customer and tag (customer x tag_code) of the snapshot. -#}
+{#- One row per customer and tag (customer x tag_code) of the snapshot; labels: dim_tag_values. -#}
 
 with
 
@@ -15,15 +15,7 @@ final as (
         customer_id,
         tag_code,
         tag_name,
-        tag_level1,
-        tag_level2,
-        tag_value,
-        {{ display_label('tag_value_label', language='display_language') }} as tag_value_label,
-        tag_value_label_zh,
-        tag_value_label_en,
-        {{ display_label('tag_label', language='display_language') }} as tag_label,
-        tag_label_zh,
-        tag_label_en
+        tag_value
 
     from tags
 

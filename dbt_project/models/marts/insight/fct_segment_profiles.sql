@@ -6,8 +6,8 @@
     two; the segment_profile_top_values most common values per segment and dimension are kept.
     Numeric: median and quartiles (continuous percentiles) of the customers with a value.
     Dimensions come from the config (insight.segment_profile_*, config table profile_dimensions,
-    inlined at compile time): tag attributes take their values and display names from the tags (a
-    data-driven value: its vocabulary name) and the catalog, customer columns their raw values.
+    inlined at compile time): tag attributes take their values from the tags and display names from
+    dim_tag_values (a data-driven value: its vocabulary name) and the catalog, customer columns their raw values.
     segment_profile_top_values is read at run time (stg_config__insight).
 -#}
 {%- set tag_attributes = profile_dimensions('tag') | map(attribute='dimension') | list %}
@@ -31,6 +31,12 @@ tags as (
 tag_catalog as (
 
     select * from {{ ref('dim_tag_catalog') }}
+
+),
+
+tag_values as (
+
+    select * from {{ ref('dim_tag_values') }}
 
 ),
 
@@ -74,15 +80,18 @@ categorical_values as (
         tags.tag_value as dimension_value,
         tag_catalog.tag_name_label_zh as dimension_label_zh,
         tag_catalog.tag_name_label_en as dimension_label_en,
-        {#- a data-driven attribute (industry, category): the tag's display name (vocabulary or raw) #}
-        coalesce(tags.tag_value_label_zh, tag_catalog.tag_value_label_zh, tags.tag_value) as value_label_zh,
-        coalesce(tags.tag_value_label_en, tag_catalog.tag_value_label_en, tags.tag_value) as value_label_en
+        {#- a data-driven attribute (industry, category): the value's display name (vocabulary or raw) #}
+        coalesce(tag_values.tag_value_label_zh, tags.tag_value) as value_label_zh,
+        coalesce(tag_values.tag_value_label_en, tags.tag_value) as value_label_en
 
     from tags
     inner join customers
         on tags.customer_id = customers.customer_id
     inner join tag_catalog
         on tags.tag_code = tag_catalog.tag_code
+    left join tag_values
+        on tags.tag_code = tag_values.tag_code
+        and tags.tag_value = tag_values.tag_value
     where tags.tag_name in (
         {%- for attribute in tag_attributes %}'{{ attribute }}'{{ ', ' if not loop.last }}{% endfor -%}
     )
