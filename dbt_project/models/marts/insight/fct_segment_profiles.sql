@@ -57,10 +57,33 @@ segment_sizes as (
 
 ),
 
+{%- if tag_attributes %}
+
+tag_counts as (
+
+    {#- Counted per tag before the labels are joined: a few hundred rows to label, not one per tag. -#}
+    select
+        customers.segment,
+        tags.tag_name,
+        tags.tag_code,
+        tags.tag_value,
+        count(*) as customers
+
+    from tags
+    inner join customers
+        on tags.customer_id = customers.customer_id
+    where tags.tag_name in (
+        {%- for attribute in tag_attributes %}'{{ attribute }}'{{ ', ' if not loop.last }}{% endfor -%}
+    )
+    group by customers.segment, tags.tag_name, tags.tag_code, tags.tag_value
+
+),
+{%- endif %}
+
 categorical_values as (
 
-    {#- One row per customer and categorical dimension with a known value (an empty first branch
-        gives the columns their types whatever the vars list). -#}
+    {#- One row per segment, categorical dimension and known value, with its customers (an empty
+        first branch gives the columns their types whatever the vars list). -#}
     select
         cast(null as {{ dbt.type_string() }}) as segment,
         cast(null as {{ dbt.type_string() }}) as dimension,
@@ -68,33 +91,30 @@ categorical_values as (
         cast(null as {{ dbt.type_string() }}) as dimension_label_zh,
         cast(null as {{ dbt.type_string() }}) as dimension_label_en,
         cast(null as {{ dbt.type_string() }}) as value_label_zh,
-        cast(null as {{ dbt.type_string() }}) as value_label_en
+        cast(null as {{ dbt.type_string() }}) as value_label_en,
+        cast(null as {{ dbt.type_bigint() }}) as customers
     where false
     {%- if tag_attributes %}
 
     union all
 
     select
-        customers.segment,
-        tags.tag_name as dimension,
-        tags.tag_value as dimension_value,
+        tag_counts.segment,
+        tag_counts.tag_name as dimension,
+        tag_counts.tag_value as dimension_value,
         tag_catalog.tag_name_label_zh as dimension_label_zh,
         tag_catalog.tag_name_label_en as dimension_label_en,
         {#- a data-driven attribute (industry, category): the value's display name (vocabulary or raw) #}
-        coalesce(tag_values.tag_value_label_zh, tags.tag_value) as value_label_zh,
-        coalesce(tag_values.tag_value_label_en, tags.tag_value) as value_label_en
+        coalesce(tag_values.tag_value_label_zh, tag_counts.tag_value) as value_label_zh,
+        coalesce(tag_values.tag_value_label_en, tag_counts.tag_value) as value_label_en,
+        tag_counts.customers
 
-    from tags
-    inner join customers
-        on tags.customer_id = customers.customer_id
+    from tag_counts
     inner join tag_catalog
-        on tags.tag_code = tag_catalog.tag_code
+        on tag_counts.tag_code = tag_catalog.tag_code
     left join tag_values
-        on tags.tag_code = tag_values.tag_code
-        and tags.tag_value = tag_values.tag_value
-    where tags.tag_name in (
-        {%- for attribute in tag_attributes %}'{{ attribute }}'{{ ', ' if not loop.last }}{% endfor -%}
-    )
+        on tag_counts.tag_code = tag_values.tag_code
+        and tag_counts.tag_value = tag_values.tag_value
     {%- endif %}
     {%- for dimension in columns %}
     {%- set column = dimension['dimension'] %}
@@ -108,10 +128,12 @@ categorical_values as (
         '{{ dimension["label_zh"] | replace("'", "''") }}' as dimension_label_zh,
         '{{ dimension["label_en"] | replace("'", "''") }}' as dimension_label_en,
         cast({{ column }} as {{ dbt.type_string() }}) as value_label_zh,
-        cast({{ column }} as {{ dbt.type_string() }}) as value_label_en
+        cast({{ column }} as {{ dbt.type_string() }}) as value_label_en,
+        count(*) as customers
 
     from customers
     where {{ column }} is not null
+    group by segment, {{ column }}
     {%- endfor %}
 
 ),
@@ -126,7 +148,7 @@ value_counts as (
         dimension_label_en,
         value_label_zh,
         value_label_en,
-        count(*) as customers
+        cast(sum(customers) as {{ dbt.type_bigint() }}) as customers
 
     from categorical_values
     group by
