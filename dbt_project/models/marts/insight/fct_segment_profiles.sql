@@ -6,8 +6,9 @@
     two; the segment_profile_top_values most common values per segment and dimension are kept.
     Numeric: median and quartiles (continuous percentiles) of the customers with a value.
     Dimensions come from the config (insight.segment_profile_*, config table profile_dimensions,
-    inlined at compile time): tag attributes take their values from the tags and display names from
-    dim_tag_values (a data-driven value: its vocabulary name) and the catalog, customer columns their raw values.
+    inlined at compile time): tag attributes take their values from the tags and their display
+    names from dim_tag_values (a data-driven value: its vocabulary name) and the catalog; customer
+    columns show their raw values.
     segment_profile_top_values is read at run time (stg_config__insight).
 -#}
 {%- set tag_attributes = profile_dimensions('tag') | map(attribute='dimension') | list %}
