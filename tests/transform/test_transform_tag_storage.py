@@ -4,14 +4,12 @@ tag_history was a wide table, keeps every quarter through the upgrade."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import duckdb
 
-from tests.transform.conftest import LATEST, DbtResult, dbt_command, dbt_env
+from tests.transform.conftest import LATEST, DbtResult, run_dbt
 
 EARLIER = "2025-09-30"
 HISTORY_MODELS = "customer_tag_history tag_value_history tag_history"
@@ -76,7 +74,9 @@ def test_an_earlier_releases_wide_tag_history_keeps_every_quarter(
         """)
         # What a reader must still see afterwards, kept aside (no model reads this schema).
         conn.execute("create schema expected")
-        conn.execute(f"create table expected.earlier as select * from history.wide where snapshot_date = '{EARLIER}'")
+        conn.execute(
+            f"create table expected.earlier as select * from history.wide where snapshot_date = '{EARLIER}'"
+        )
         conn.execute("create table expected.latest as select * from history.tag_history")
         conn.execute("drop view history.tag_history")
         conn.execute("drop view history.customer_tags")
@@ -84,9 +84,7 @@ def test_an_earlier_releases_wide_tag_history_keeps_every_quarter(
         conn.execute("drop table history.tag_value_history")
         conn.execute("alter table history.wide rename to tag_history")
 
-    command = dbt_command(f"run --select {HISTORY_MODELS} customer_tags", LATEST, tmp_path)
-    done = subprocess.run(command, env=dbt_env(warehouse), capture_output=True, text=True, timeout=300)
-    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    done, results = run_dbt(f"run --select {HISTORY_MODELS} customer_tags", warehouse, tmp_path)
     assert done.returncode == 0 and {r["status"] for r in results} == {"success"}, done.stdout[-3000:]
 
     with duckdb.connect(str(warehouse), read_only=True) as conn:

@@ -1,5 +1,4 @@
 {#- Every quarter's fct_customer_tags: this quarter's rows replace those of its snapshot_date. -#}
-{%- set legacy = legacy_tag_history() %}
 
 with
 
@@ -11,29 +10,8 @@ snapshot as (
 
 final as (
 
-    select
-        snapshot_date,
-        customer_id,
-        tag_code,
-        tag_name,
-        tag_value
-
-    from snapshot
-    {%- if legacy is not none %}
-
-    union all
-
-    {#- the quarters an earlier release wrote into the wide tag_history table (read once) #}
-    select
-        snapshot_date,
-        customer_id,
-        tag_code,
-        tag_name,
-        tag_value
-
-    from {{ legacy }}
-    where snapshot_date != {{ as_of_date() }}
-    {%- endif %}
+    select * from snapshot
+    {{ legacy_tag_history_rows(ref('fct_customer_tags')) }}
 
 )
 
