@@ -131,3 +131,42 @@ def test_a_quarter_too_small_to_fit_the_value_models_says_why_and_predicts_nothi
         "count(predicted_clv_12m) from history.segment_history group by 1 order by 1",
     )
     assert predicted == [(q, len(SEGMENTS[q]), 0, 0, 0) for q in (Q1, Q2, Q3)]
+
+
+def test_an_earlier_releases_wide_tag_history_keeps_every_quarter(tmp_path: Path) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    build(warehouse, [Q1])
+    with duckdb.connect(str(warehouse)) as conn:
+        # The layout of releases that stored labels on every tag row: one wide tag_history table.
+        # Q1 gets labels of its own (they must survive as they were), and a stale write of Q2 is there
+        # too (the Q2 build replaces it, as a re-run always did).
+        conn.execute(f"""
+            create table history.wide as
+            select * replace ('then: ' || tag_value_label_en as tag_value_label_en) from history.tag_history
+            union all
+            select * replace (cast('{Q2}' as date) as snapshot_date, 'stale' as tag_value_label_zh)
+            from history.tag_history
+        """)
+        earlier = conn.execute(
+            f"select * from history.wide where snapshot_date = '{Q1}' order by all"
+        ).fetchall()
+        for view in ("tag_history", "customer_tags"):
+            conn.execute(f"drop view history.{view}")
+        for table in ("customer_tag_history", "tag_value_history"):
+            conn.execute(f"drop table history.{table}")
+        conn.execute("alter table history.wide rename to tag_history")
+    build(warehouse, [Q2])
+    tag_history = "select * from history.tag_history where snapshot_date = '{}' order by all"
+    # Q2: the marts of Q2 as written by hand for this test, each tag row with its value's labels.
+    expected_q2 = (
+        "select tags.snapshot_date, tags.customer_id, tags.tag_code, tags.tag_name, values.tag_level1, "
+        "values.tag_level2, tags.tag_value, values.* exclude (snapshot_date, tag_code, tag_value, tag_name, "
+        "tag_level1, tag_level2) from marts.fct_customer_tags as tags join marts.dim_tag_values as values "
+        "using (tag_code, tag_value) order by all"
+    )
+    assert rows(
+        warehouse, "select table_type from information_schema.tables where table_name = 'tag_history'"
+    ) == [("VIEW",)]
+    assert rows(warehouse, tag_history.format(Q1)) == earlier
+    assert rows(warehouse, tag_history.format(Q2)) == rows(warehouse, expected_q2)
+    assert len(rows(warehouse, tag_history.format(Q2))) == len(SEGMENTS[Q2])

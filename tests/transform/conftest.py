@@ -3,7 +3,6 @@ started at once (each on its own copy, so they can run side by side) to keep the
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -52,21 +51,6 @@ def dbt_command(command: str, as_of: date, workdir: Path) -> list[str]:
 
 def dbt_env(warehouse: Path) -> dict[str, str]:
     return os.environ | {"DUCKDB_PATH": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-
-
-def run_dbt(
-    command: str, warehouse: Path, workdir: Path
-) -> tuple[subprocess.CompletedProcess[str], list[dict]]:
-    """One dbt CLI command on `warehouse` as of LATEST: the finished process and its node results."""
-    done = subprocess.run(
-        dbt_command(command, LATEST, workdir),
-        env=dbt_env(warehouse),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
-    return done, results
 
 
 def prepare_warehouse(

@@ -5,12 +5,14 @@ of one column, a key of two, and a key of two with a nullable column."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
 
-from tests.transform.conftest import DbtResult, run_dbt
+from tests.transform.conftest import LATEST, DbtResult, dbt_command, dbt_env
 
 # The checks as dagster-dbt names them (the dbt test node names).
 ONE_COLUMN = "primary_key_stg_shop__orders_order_id"
@@ -20,7 +22,9 @@ NULLABLE = "primary_key_fct_segment_validation_measure__feature__feature"
 
 
 def _failures(warehouse: Path, workdir: Path) -> dict[str, int]:
-    done, results = run_dbt(f"test --select {ONE_COLUMN} {TWO_COLUMNS} {NULLABLE}", warehouse, workdir)
+    command = dbt_command(f"test --select {ONE_COLUMN} {TWO_COLUMNS} {NULLABLE}", LATEST, workdir)
+    done = subprocess.run(command, env=dbt_env(warehouse), capture_output=True, text=True, timeout=300)
+    results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
     # dbt exits 1 when a test fails, as here on purpose; a test that could not run is an error.
     assert {r["status"] for r in results} <= {"pass", "fail"}, done.stdout[-3000:]
     return {r["unique_id"].split(".")[2]: r["failures"] for r in results}
