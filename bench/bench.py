@@ -1,10 +1,14 @@
 """Benchmark suite: the full quarterly pipeline through the real CLI versus a hand-written DuckDB floor.
 
-    .venv/bin/python bench/bench.py                 # fixed, s1 and s10, 3 repeats each (`make bench`)
+    .venv/bin/python bench/bench.py                 # fixed, s1, s10 (3 repeats), history 8: `make bench`
+    .venv/bin/python bench/bench.py --all           # every target: the above, s100 and the suite (~1 h)
     .venv/bin/python bench/bench.py --scales s100   # the 10M-customer scale (slow)
     .venv/bin/python bench/bench.py --fixed         # the fixed cost: a 1,000-customer quarter
-    .venv/bin/python bench/bench.py --history 8     # publish cost of quarter 1 vs quarter 8 (s1)
+    .venv/bin/python bench/bench.py --history 8     # history + publish of quarter 8 vs the quarter alone (s1)
+    .venv/bin/python bench/bench.py --suite         # `make test` on a fresh clone of HEAD
     .venv/bin/python bench/bench.py --fixed --repeat 3 --history 8 --history-scale fixed
+
+Given any of --scales, --fixed, --history or --suite, only what they name is measured.
 
 Sources are generated once per scale with our own generator and cached under .cache/bench/.
 Every measurement runs in a fresh process; peak memory is the largest resident set of that
@@ -16,10 +20,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import date
 from pathlib import Path
@@ -32,14 +38,20 @@ BIN = Path(sys.executable).parent
 SCALES = {"s1": 100_000, "s10": 1_000_000, "s100": 10_000_000, "fixed": 1_000}
 END_DATE = date(2025, 12, 31)
 # Issue 15's targets, one home: the fixed cost in seconds, the largest pipeline / floor ratio per
-# scale, the peak memory at s100, the 8th quarter's history + publish against the 1st.
+# scale, the peak memory at s100, the 8th quarter's history + publish against the 1st, `make test`.
 FIXED_MAX_S = 12.0
 MAX_RATIO = {"s10": 10.0, "s100": 8.0}
 S100_MAX_GIB = 12.0
 HISTORY_MAX_RATIO = 1.5
+SUITE_MAX_S = 180.0
 QUARTER = "2025Q4"
-# `make bench`: every target that a default run can measure in a few minutes (s100 takes ~25).
+# `make bench`: every target that a default run can measure in ~20 minutes (s100 takes ~25 more,
+# the suite on a fresh clone ~10): `--all` adds them.
 DEFAULT_SCALES = "fixed,s1,s10"
+ALL_SCALES = "fixed,s1,s10,s100"
+DEFAULT_HISTORY = 8
+# pytest's last line: "445 passed, 86 warnings in 431.46s (0:07:11)".
+PYTEST_SUMMARY = re.compile(r"=+ (?P<counts>.*?) in (?P<seconds>[\d.]+)s")
 
 # Runs a command and prints the peak RSS (KiB) of its whole process tree as the last line.
 MEASURE = (
@@ -192,6 +204,34 @@ def bench_history(quarters: int, scale: str) -> dict[str, float]:
     }
 
 
+def bench_suite() -> dict[str, object]:
+    """`make test` on a fresh clone of HEAD, as CI runs it: the clone's bootstrap (`make install`,
+    from the machine's uv and pip caches) first, untimed; then `make test`, timed whole."""
+    with tempfile.TemporaryDirectory(prefix="segments-suite-") as tmp:
+        clone = Path(tmp) / "repo"
+        subprocess.run(["git", "clone", "--quiet", str(REPO), str(clone)], check=True)
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("SEGMENTS_", "DAGSTER_", "VIRTUAL_ENV"))
+        }
+        print(f"bench: suite: bootstrapping a fresh clone in {clone}", flush=True)
+        install = subprocess.run(["make", "install"], cwd=clone, env=env, capture_output=True, text=True)
+        if install.returncode != 0:
+            raise RuntimeError(
+                f"make install failed in the clone:\n{install.stdout[-4000:]}{install.stderr[-4000:]}"
+            )
+        print("bench: suite: make test", flush=True)
+        started = time.monotonic()
+        done = subprocess.run(["make", "test"], cwd=clone, env=env, capture_output=True, text=True)
+        seconds = time.monotonic() - started
+    summary = PYTEST_SUMMARY.search(done.stdout.strip().splitlines()[-1] if done.stdout.strip() else "")
+    if done.returncode != 0 or summary is None:
+        raise RuntimeError(f"make test failed in the clone:\n{done.stdout[-4000:]}{done.stderr[-4000:]}")
+    print(
+        f"bench: suite: {summary['counts']} in {seconds:.1f} s (pytest: {summary['seconds']} s)", flush=True
+    )
+    return {"seconds": seconds, "pytest_s": float(summary["seconds"]), "counts": summary["counts"]}
+
+
 def markdown(results: list[dict[str, object]]) -> str:
     lines = [
         "| scale | customers | floor | pipeline | pipeline / floor | peak memory (pipeline) |",
@@ -215,7 +255,9 @@ def markdown(results: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
-def target_rows(results: list[dict[str, object]], history: dict[str, float] | None) -> list[str]:
+def target_rows(
+    results: list[dict[str, object]], history: dict[str, float] | None, suite: dict[str, object] | None
+) -> list[str]:
     """A Markdown table of the targets this invocation measured, each with its status."""
 
     def row(target: str, measured: str, met: bool) -> str:
@@ -234,6 +276,11 @@ def target_rows(results: list[dict[str, object]], history: dict[str, float] | No
     if history:
         ratio, limit = history["ratio"], HISTORY_MAX_RATIO
         rows.append(row(f"8th quarter <= {limit:g}x the 1st", f"{ratio:.2f}x", ratio <= limit))
+    if suite:
+        seconds = float(suite["seconds"])
+        rows.append(
+            row(f"make test (fresh clone) < {SUITE_MAX_S:g} s", f"{seconds:.1f} s", seconds < SUITE_MAX_S)
+        )
     if not rows:
         return []
     return ["", "Targets (issue 15):", "", "| target | measured | status |", "|---|---|---|", *rows]
@@ -242,22 +289,34 @@ def target_rows(results: list[dict[str, object]], history: dict[str, float] | No
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--scales", default=DEFAULT_SCALES, help="comma-separated: fixed (1,000 customers), s1, s10, s100"
+        "--scales", help=f"comma-separated: fixed (1,000 customers), s1, s10, s100 (default {DEFAULT_SCALES})"
     )
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--fixed", action="store_true", help="only the 1,000-customer fixed cost")
-    parser.add_argument("--history", type=int, default=0, help="quarters to run for publish growth")
+    parser.add_argument(
+        "--fixed", action="store_true", help="the 1,000-customer fixed cost (same as --scales fixed)"
+    )
+    parser.add_argument(
+        "--history", type=int, help=f"quarters to run for history growth (default {DEFAULT_HISTORY})"
+    )
     parser.add_argument("--history-scale", default="s1", help="scale of the history run (default s1)")
+    parser.add_argument("--suite", action="store_true", help="time `make test` on a fresh clone of HEAD")
+    parser.add_argument("--all", action="store_true", help="every target: all scales, history, the suite")
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     args = parser.parse_args()
+    chosen = args.scales is not None or args.fixed or args.history is not None or args.suite
+    if args.all:
+        scales, quarters, suite = ALL_SCALES, DEFAULT_HISTORY, True
+    elif chosen:
+        scales = ",".join(filter(None, [args.scales, "fixed" if args.fixed else None]))
+        quarters, suite = args.history or 0, args.suite
+    else:
+        scales, quarters, suite = DEFAULT_SCALES, DEFAULT_HISTORY, False
     results: list[dict[str, object]] = []
-    scales = ["fixed"] if args.fixed else [s.strip() for s in args.scales.split(",") if s.strip()]
-    scales = [] if args.history and not args.fixed and args.scales == DEFAULT_SCALES else scales
-    for scale in scales:
+    for scale in dict.fromkeys(s.strip() for s in scales.split(",") if s.strip()):
         results.append(bench_scale(scale, args.repeat))
     if results:
         print(markdown(results))
-    history = bench_history(args.history, args.history_scale) if args.history > 1 else None
+    history = bench_history(quarters, args.history_scale) if quarters > 1 else None
     if history:
         print(
             f"\nHistory: {QUARTER} written and published alone {history['first_publish_s']:.2f} s, "
@@ -265,9 +324,12 @@ def main() -> int:
             f"({history['ratio']:.2f}x); whole run {history['first_run_s']:.1f} s alone, "
             f"{history['last_run_s']:.1f} s as quarter {args.history} ({history['run_ratio']:.2f}x)"
         )
-    print("\n".join(target_rows(results, history)))
+    suite_result = bench_suite() if suite else None
+    print("\n".join(target_rows(results, history, suite_result)))
     if args.json:
-        args.json.write_text(json.dumps({"scales": results, "history": history}, indent=2, default=str))
+        args.json.write_text(
+            json.dumps({"scales": results, "history": history, "suite": suite_result}, indent=2, default=str)
+        )
     return 0
 
 
