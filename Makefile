@@ -65,5 +65,5 @@ lint: install
 clean:
 	rm -rf $(VENV) $(SPARK_VENV) $(UV_DIR) data dbt_project/target dbt_project/logs
 
-bench: install  ## the fixed cost, s1 and s10 against the DuckDB floor, with the targets (BENCH_ARGS="--scales s100")
+bench: install  ## fixed cost, s1, s10 against the DuckDB floor and history growth, with the targets (BENCH_ARGS="--all": every target)
 	@$(VENV)/bin/python bench/bench.py $(BENCH_ARGS)

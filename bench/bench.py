@@ -320,9 +320,9 @@ def main() -> int:
     if history:
         print(
             f"\nHistory: {QUARTER} written and published alone {history['first_publish_s']:.2f} s, "
-            f"as quarter {args.history} of history {history['last_publish_s']:.2f} s "
+            f"as quarter {quarters} of history {history['last_publish_s']:.2f} s "
             f"({history['ratio']:.2f}x); whole run {history['first_run_s']:.1f} s alone, "
-            f"{history['last_run_s']:.1f} s as quarter {args.history} ({history['run_ratio']:.2f}x)"
+            f"{history['last_run_s']:.1f} s as quarter {quarters} ({history['run_ratio']:.2f}x)"
         )
     suite_result = bench_suite() if suite else None
     print("\n".join(target_rows(results, history, suite_result)))
